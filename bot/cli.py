@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 
 COMMAND_MODULES: tuple[str, ...] = (
@@ -24,7 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        if importlib.util.find_spec(name) is None:  # a feature not written yet
+        try:
+            if importlib.util.find_spec(name) is None:  # a feature not written yet
+                continue
+        except ModuleNotFoundError:
             continue
         importlib.import_module(name).register(subparsers)
     return parser
