@@ -1,0 +1,1 @@
+"""Telegram adapters: the only part of `bot/` besides `bot/app.py` that imports aiogram."""

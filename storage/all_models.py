@@ -1,0 +1,6 @@
+"""Import every model module so `Base.metadata` is complete (Alembic autogenerate, tests)."""
+
+from storage import models  # noqa: F401
+from storage.base import Base
+
+metadata = Base.metadata
