@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -61,7 +61,7 @@ def build_translations(lang: str, locales_dir: Path = LOCALES_DIR) -> _gettext.G
     return _gettext.GNUTranslations(buffer)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> _gettext.GNUTranslations:
     return build_translations(lang)
 

@@ -18,7 +18,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Bring the database to `revision` on an existing async engine."""
 
     def _upgrade(connection) -> None:
