@@ -80,7 +80,9 @@ Channel = Literal[
 ]
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
+)
 _TELEGRAM = re.compile(r"^(?:@[A-Za-z][A-Za-z0-9_]{3,31}|https://t\.me/[A-Za-z][A-Za-z0-9_]{3,31})$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _ROUTE = re.compile(r"^(answer|out_of_scope|request:[a-z_]+)$")

@@ -1,0 +1,28 @@
+"""The operator's own response-time promise, in the form the deadline engine takes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.policy.schema import Policy
+
+if TYPE_CHECKING:
+    from bot.deadlines import PolicyPromise
+
+
+def promise_from_policy(policy: Policy) -> PolicyPromise:
+    """`response_times` of a policy as a `bot.deadlines.PolicyPromise`.
+
+    Imported lazily: the policy package must not depend on the deadline package at import time.
+    """
+    from bot.deadlines import PolicyPromise
+
+    times = policy.response_times
+    kinds = frozenset(k.kind for k in times.kinds) if times.kinds else None
+    return PolicyPromise(
+        operator=policy.operator.id,
+        standard_days=times.standard_days,
+        complex_days=times.complex_days,
+        voice_owner_days=times.voice_owner_days,
+        kinds=kinds,
+    )
