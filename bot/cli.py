@@ -13,6 +13,7 @@ import sys
 
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.commands",  # run, shell, migrate
+    "bot.i18n_check",  # i18n check
     "bot.deadlines.cli",  # deadline
     "bot.policy.cli",  # policy check, ask
 )

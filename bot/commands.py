@@ -1,0 +1,138 @@
+"""`privacy-desk run`, `shell` and `migrate`: the commands that start the application."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from bot.config import Settings, SettingsError, load_settings, require_token
+
+log = logging.getLogger("privacy_desk")
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def fail(problems: list[str]) -> int:
+    for problem in problems:
+        print(f"privacy-desk: {problem}", file=sys.stderr)
+    return 2
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+        setup_logging(settings.log_level)
+        if settings.bot_token is None and sys.stdin.isatty() and not args.no_console:
+            print(
+                "BOT_TOKEN is not set, so this is the local console (no Telegram). To connect a real bot, "
+                "create one with @BotFather and put its token in BOT_TOKEN (see README).",
+                file=sys.stderr,
+            )
+            return _console(settings, temporary=False)
+        token = require_token(settings)
+        return asyncio.run(_run_telegram(settings, token))
+    except SettingsError as exc:
+        return fail(exc.problems)
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _run_telegram(settings: Settings, token: str) -> int:
+    from bot.app import build_app, create_bot
+    from bot.runner import run_polling, run_webhook
+
+    app = await build_app(settings)
+    bot = create_bot(settings, token)
+    try:
+        if settings.webhook_url:
+            await run_webhook(app, bot)
+        else:
+            await run_polling(app, bot)
+    finally:
+        await bot.session.close()
+        await app.close()
+    return 0
+
+
+def _console(settings: Settings, temporary: bool) -> int:
+    from bot.app import build_app
+    from bot.console.shell import run_console
+
+    with tempfile.TemporaryDirectory(prefix="privacy-desk-") as scratch:
+        if temporary:
+            url = f"sqlite+aiosqlite:///{Path(scratch) / 'console.db'}"
+            settings = settings.model_copy(update={"database_url": url})
+
+        async def main() -> None:
+            app = await build_app(settings)
+            try:
+                await run_console(app)
+            finally:
+                await app.close()
+
+        try:
+            asyncio.run(main())
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings()
+        setup_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
+        temporary = "DATABASE_URL" not in os.environ and not _dotenv_sets("DATABASE_URL")
+        return _console(settings, temporary=temporary)
+    except SettingsError as exc:
+        return fail(exc.problems)
+
+
+def _dotenv_sets(name: str) -> bool:
+    env = Path(".env")
+    if not env.is_file():
+        return False
+    return any(line.split("=", 1)[0].strip() == name for line in env.read_text().splitlines() if "=" in line)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from storage import migrate
+    from storage.engine import create_engine
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return fail(exc.problems)
+
+    async def main() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.upgrade(engine)
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    try:
+        revision = asyncio.run(main())
+    except Exception as exc:
+        return fail([f"DATABASE_URL: cannot migrate the database ({type(exc).__name__}: {exc})"])
+    print(f"database is at revision {revision}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser("run", help="run the bot (long polling, or webhook when WEBHOOK_URL is set)")
+    run.add_argument(
+        "--no-console", action="store_true", help="never fall back to the console when BOT_TOKEN is missing"
+    )
+    run.set_defaults(func=cmd_run)
+    shell = subparsers.add_parser("shell", help="chat with the bot in this terminal (no token, no network)")
+    shell.set_defaults(func=cmd_shell)
+    migrate = subparsers.add_parser("migrate", help="bring the database to the latest schema")
+    migrate.set_defaults(func=cmd_migrate)

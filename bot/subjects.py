@@ -1,0 +1,80 @@
+"""The people the bot knows: their chosen language and jurisdiction, and nothing else.
+
+A subject row is written only when the person picks a language or starts a request (not on every
+update: a privacy cost and a write per message). Reads are cached briefly in memory, because the
+language is needed for every update.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Subject
+
+_MISSING = object()
+
+
+class LanguageCache:
+    """A small LRU with expiry: user id -> chosen language (or None for "not chosen")."""
+
+    def __init__(self, size: int = 10_000, ttl_seconds: float = 60.0) -> None:
+        self._items: OrderedDict[int, tuple[float, str | None]] = OrderedDict()
+        self._size = size
+        self._ttl = ttl_seconds
+
+    def get(self, user_id: int) -> object:
+        item = self._items.get(user_id)
+        if item is None or item[0] < time.monotonic():
+            return _MISSING
+        self._items.move_to_end(user_id)
+        return item[1]
+
+    def put(self, user_id: int, language: str | None) -> None:
+        self._items[user_id] = (time.monotonic() + self._ttl, language)
+        self._items.move_to_end(user_id)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+    def forget(self, user_id: int) -> None:
+        self._items.pop(user_id, None)
+
+
+async def find_subject(session: AsyncSession, telegram_user_id: int) -> Subject | None:
+    return await session.scalar(select(Subject).where(Subject.telegram_user_id == telegram_user_id))
+
+
+async def get_or_create_subject(session: AsyncSession, telegram_user_id: int) -> Subject:
+    subject = await find_subject(session, telegram_user_id)
+    if subject is None:
+        subject = Subject(telegram_user_id=telegram_user_id)
+        session.add(subject)
+        await session.flush()
+    return subject
+
+
+class Languages:
+    """Chosen languages, read through the cache and written through to the database."""
+
+    def __init__(self, cache: LanguageCache | None = None) -> None:
+        self.cache = cache or LanguageCache()
+
+    async def chosen(self, session: AsyncSession, telegram_user_id: int) -> str | None:
+        cached = self.cache.get(telegram_user_id)
+        if cached is not _MISSING:
+            return cached  # type: ignore[return-value]
+        language = await session.scalar(
+            select(Subject.language).where(Subject.telegram_user_id == telegram_user_id)
+        )
+        self.cache.put(telegram_user_id, language)
+        return language
+
+    async def choose(self, session: AsyncSession, telegram_user_id: int, language: str) -> None:
+        """Remember the choice; committed here, since the reply that confirms it follows."""
+        subject = await get_or_create_subject(session, telegram_user_id)
+        subject.language = language
+        await session.commit()
+        self.cache.put(telegram_user_id, language)
