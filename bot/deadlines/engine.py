@@ -22,7 +22,7 @@ from bot.kinds import RequestKind
 
 EFFECTIVE_ONE = N_("Deadline {due}, set by {regime}.")
 EFFECTIVE_MANY = N_("Effective deadline {due}, set by {regime}: the earliest of {candidates}.")
-CANDIDATE = N_("{regime} {due}")
+CANDIDATE = N_("{regime} by {due}")
 NOT_COVERED = N_("No deadline for this kind of request from: {regimes}.")
 KZ_NO_FIGURE = N_("Kazakhstan's law gives no figure for access or portability: the policy deadline applies.")
 WARN_POLICY_LATER = N_(

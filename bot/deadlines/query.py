@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.deadlines.calendars import eu_calendar
 from bot.deadlines.promise import PolicyPromise
 from bot.deadlines.regimes import LEGAL_REGIMES, REGIME_ZONES, Regime
 from bot.kinds import RequestKind
@@ -66,6 +68,12 @@ class DeadlineQuery:
             raise ValueError("the policy regime needs the operator's PolicyPromise")
         if isinstance(self.paused_days, bool) or not isinstance(self.paused_days, int) or self.paused_days < 0:
             raise ValueError("paused_days must be a whole number of days, zero or more")
+        if self.zone is not None:
+            try:
+                ZoneInfo(self.zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {self.zone!r}") from None
+        eu_calendar(self.eu_holiday_country)  # raises ValueError for a country with no holiday calendar
 
     def zone_of(self, regime: Regime) -> str:
         """The zone a regime counts in: its jurisdiction's; EU and the policy follow `zone` when given."""

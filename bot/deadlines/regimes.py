@@ -72,11 +72,11 @@ REGIME_ZONES: dict[Regime, str] = {
 }
 
 REGIME_NAMES: dict[Regime, str] = {
-    Regime.EU_GDPR: N_("EU GDPR"),
-    Regime.UK_GDPR: N_("UK GDPR"),
-    Regime.CH_FADP: N_("Swiss FADP"),
-    Regime.CCPA: N_("CCPA"),
-    Regime.KZ: N_("Kazakhstan personal data law"),
+    Regime.EU_GDPR: N_("EU GDPR (Art. 12)"),
+    Regime.UK_GDPR: N_("UK GDPR (Art. 12)"),
+    Regime.CH_FADP: N_("Swiss FADP (Art. 25)"),
+    Regime.CCPA: N_("CCPA (California)"),
+    Regime.KZ: N_("Kazakhstan (Law No. 94-V)"),
     Regime.BR_LGPD: N_("LGPD (Brazil)"),
     Regime.POLICY: N_("Operator policy"),
 }

@@ -32,13 +32,13 @@ from bot.i18n import N_
 from bot.kinds import RequestKind as K
 
 # Periods (the "how long" of a rule).
-ONE_MONTH = N_("one month")
-THREE_MONTHS = N_("three months")
-THREE_MONTHS_EU = N_("three months (the earlier of three months and one month plus two)")
-DAYS_15 = N_("15 days")
-DAYS_30 = N_("30 days")
-DAYS_45 = N_("45 days")
-DAYS_90 = N_("90 days")
+ONE_MONTH = N_("one calendar month")
+THREE_MONTHS = N_("three calendar months")
+THREE_MONTHS_EU = N_("three calendar months (the earlier of three months and one month plus two)")
+DAYS_15 = N_("15 calendar days")
+DAYS_30 = N_("30 calendar days")
+DAYS_45 = N_("45 calendar days")
+DAYS_90 = N_("90 calendar days")
 BUSINESS_DAYS_15 = N_("15 business days")
 WORKING_DAYS_1 = N_("1 working day")
 WORKING_DAYS_3 = N_("3 working days")
@@ -51,7 +51,7 @@ START_ID = N_("{regime}: {period} from {start}, the local date on which the requ
 START_VERIFIED = N_("{regime}: {period} from {start}, the local date of verification ({zone}).")
 BUSINESS_COUNT = N_(
     "{regime}: {period} counted from the day after {start}, the local date of receipt ({zone}), "
-    "skipping weekends and {calendar} public holidays: {due}."
+    "skipping weekends and {holidays}: {due}."
 )
 HOLIDAYS_PASSED = N_("Public holidays skipped: {days}.")
 ENDS_WORKING = N_("The period ends on {end}, a working day.")
@@ -61,9 +61,9 @@ ENDS_NOT_ROLLED = N_(
     "The period ends on {end}, a weekend day or public holiday; this deadline is not rolled forward, "
     "so the earlier date stands."
 )
-DAY_NAMED = N_("{day} ({name})")
-SATURDAY_NAME = N_("Saturday")
-SUNDAY_NAME = N_("Sunday")
+DAY_HOLIDAY = N_("{day} ({holiday})")
+DAY_SATURDAY = N_("{day} (Saturday)")
+DAY_SUNDAY = N_("{day} (Sunday)")
 NOTE_PAUSED = N_("The clock was paused for {n} day(s), counted inclusively; they are added to the end before the roll.")
 NOTE_NOT_PAUSED = N_("{regime} is not paused while waiting for the requester: the {n} paused day(s) are not added.")
 NOTE_CCPA_VERIFY = N_("CCPA runs from receipt, regardless of the time needed to verify.")
@@ -72,8 +72,8 @@ NOTE_NO_EXTENSION = N_("{regime} allows no extension: the deadline stays {due}."
 NOTE_EXTENDED = N_("Extended: the requester had to be told, with reasons, by {notice}.")
 NOTE_ACK = N_("Receipt must be confirmed within 10 business days, by {ack}.")
 NOTE_NOT_VERIFIED = N_("Not verified yet: counted from receipt, the earliest possible start.")
-CAL_US = N_("US federal")
-CAL_KZ = N_("Kazakhstan")
+CAL_US = N_("US federal holidays")
+CAL_KZ = N_("Kazakhstan public holidays")
 
 
 @dataclass(frozen=True)
@@ -113,12 +113,11 @@ def _skipped(days: list[date], calendar: WorkCalendar) -> tuple[Msg, ...]:
     out = []
     for day in days:
         if day.weekday() == SATURDAY:
-            name: Msg | str = Msg(SATURDAY_NAME)
+            out.append(Msg.of(DAY_SATURDAY, day=day))
         elif day.weekday() == SUNDAY:
-            name = Msg(SUNDAY_NAME)
-        else:
-            name = calendar.holiday_name(day) or ""
-        out.append(Msg.of(DAY_NAMED, day=day, name=name))
+            out.append(Msg.of(DAY_SUNDAY, day=day))
+        else:  # holiday names come from the `holidays` package, in English
+            out.append(Msg.of(DAY_HOLIDAY, day=day, holiday=calendar.holiday_name(day) or ""))
     return tuple(out)
 
 
@@ -253,7 +252,7 @@ def _ccpa(query: DeadlineQuery, regime: Regime) -> RegimeResult | None:
         # 11 CCR §7026(f) / §7027(g): 15 business days, no verification, no extension.
         due, passed = US_FEDERAL.add_working_days(receipt, 15)
         parts = [Msg.of(BUSINESS_COUNT, regime=_name(regime), period=Msg(BUSINESS_DAYS_15), start=receipt,
-                        zone=zone, calendar=Msg(CAL_US), due=due)]
+                        zone=zone, holidays=Msg(CAL_US), due=due)]
         if passed:
             parts.append(Msg.of(HOLIDAYS_PASSED, days=_skipped(passed, US_FEDERAL)))
         parts += notes + _no_extension_note(query, regime, due)
@@ -309,7 +308,7 @@ def _kz(query: DeadlineQuery, regime: Regime) -> RegimeResult | None:
     # that would make the count end earlier by at most that day, and are announced case by case.
     due, passed = KAZAKHSTAN.add_working_days(receipt, count)
     parts = [Msg.of(BUSINESS_COUNT, regime=_name(regime), period=Msg(period), start=receipt, zone=zone,
-                    calendar=Msg(CAL_KZ), due=due)]
+                    holidays=Msg(CAL_KZ), due=due)]
     if passed:
         parts.append(Msg.of(HOLIDAYS_PASSED, days=_skipped(passed, KAZAKHSTAN)))
     parts += _no_pause_notes(query, regime) + _no_extension_note(query, regime, due)
