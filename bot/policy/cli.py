@@ -42,5 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.add_argument("files", nargs="+", metavar="FILE", help="policy YAML file(s)")
     check.set_defaults(func=_run_check)
 
-    # --- `privacy-desk ask` (answer engine) registers here: -----------------------------------------
-    # subparsers.add_parser("ask", ...) with its own set_defaults(func=...).
+    # --- `privacy-desk ask` (answer engine): bot/policy/answer_cli.py ---------------------------------
+    from bot.policy.answer_cli import register_ask
+
+    register_ask(subparsers)

@@ -1,0 +1,196 @@
+"""Answer a person's question from the policy data, never from guesswork.
+
+`answer(question, lang, index)` returns the route (answer / request:<kind> / out_of_scope), the best
+matching topic and facts, a confidence and a short rendered text that cites the section. Questions that
+are really requests ("delete my account") are recognised from the phrases in `intents.yaml`; questions
+the policy does not cover get an honest "the policy does not say" instead of the nearest fact.
+Pure: no aiogram, no database; `build_index(policy)` once, then `answer()` per question (well under 1 ms).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.i18n import LANGUAGES, N_, Gettext, gettext_for
+from bot.kinds import RequestKind
+from bot.policy.answer_index import PolicyIndex, build_index, score_fact, score_topic
+from bot.policy.schema import Fact
+from bot.policy.text_normalize import content_stems, script_lang, sentences, stems
+
+__all__ = ["Answer", "answer", "build_index", "OUT_OF_SCOPE", "ANSWER"]
+
+ANSWER = "answer"
+OUT_OF_SCOPE = "out_of_scope"
+
+#: Below this confidence a question is out of scope: better "the policy does not say" than a guess.
+MIN_CONFIDENCE = 0.35
+#: Score at which a topic match is considered certain (confidence approaches 1 above it).
+SCORE_SCALE = 6.0
+#: Confidence factor for questions on subjects policies do not cover (prices, features, small talk).
+OFF_POLICY_FACTOR = 0.4
+#: At most this many facts in a rendered answer; a second fact must score this close to the first.
+MAX_FACTS = 3
+FACT_RATIO = 0.8
+
+SOURCE = N_("Source: {sections}")
+NOT_COVERED = N_(
+    "The policy does not cover this, so I won't guess. You can ask a person from the privacy team."
+)
+NOT_STATED = N_("The policy does not say anything about this. You can ask a person from the privacy team.")
+REQUEST_LINES: dict[RequestKind, str] = {
+    RequestKind.ACCESS: N_("This sounds like a request for a copy of your data. I can start it for you."),
+    RequestKind.RECTIFICATION: N_("This sounds like a request to correct your data. I can start it for you."),
+    RequestKind.ERASURE: N_("This sounds like a request to delete your data. I can start it for you."),
+    RequestKind.RESTRICTION: N_(
+        "This sounds like a request to restrict the processing of your data. I can start it for you."
+    ),
+    RequestKind.PORTABILITY: N_(
+        "This sounds like a request for your data in a portable format. I can start it for you."
+    ),
+    RequestKind.OBJECTION: N_("This sounds like an objection to the processing of your data. I can start it for you."),
+    RequestKind.WITHDRAW_CONSENT: N_("This sounds like withdrawing your consent. I can start it for you."),
+    RequestKind.OPT_OUT_SALE: N_(
+        "This sounds like opting out of the sale or sharing of your data. I can start it for you."
+    ),
+    RequestKind.LIMIT_SENSITIVE: N_(
+        "This sounds like a request to limit the use of your sensitive data. I can start it for you."
+    ),
+    RequestKind.VOICE_TAKEDOWN: N_(
+        "This sounds like a report of a cloned voice: the voice model can be taken down. I can start it for you."
+    ),
+    RequestKind.OTHER: N_("This sounds like a request about your data. I can start it for you."),
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the bot says to one question, and why (route, topic, facts, confidence)."""
+
+    route: str
+    topic: str | None
+    facts: tuple[Fact, ...]
+    confidence: float
+    text: str
+    section: str | None
+    lang: str
+    kind: RequestKind | None = None
+    sections: tuple[str, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of `privacy-desk ask --json`."""
+        return {
+            "route": self.route,
+            "topic": self.topic,
+            "confidence": round(self.confidence, 3),
+            "answer": self.text,
+            "section": self.section,
+            "facts": [f.id for f in self.facts],
+            "lang": self.lang,
+        }
+
+
+@dataclass(frozen=True)
+class _Match:
+    topic: str | None
+    score: float
+    confidence: float
+    facts: tuple[Fact, ...]
+
+
+def _match(index: PolicyIndex, question: str) -> tuple[_Match, list[list[str]], bool]:
+    parts = [index.normalise(stems(part)) for part in sentences(question)] or [[]]
+    seq = [w for part in parts for w in part]
+    query = list(dict.fromkeys(index.normalise(content_stems(question))))
+    off_policy = index.intents.off_policy(seq)
+
+    ranked = sorted(
+        ((score_topic(entry, query, seq, index.idf), entry) for entry in index.topics.values()),
+        key=lambda pair: pair[0],
+        reverse=True,
+    )
+    if not ranked or ranked[0][0] <= 0:
+        return _Match(None, 0.0, 0.0, ()), parts, off_policy
+    best_score, best = ranked[0]
+
+    # How much of what the person said the topic explains: unknown words weigh as the rarest known.
+    mass = sum(index.idf.get(w, index.max_idf) for w in query) or 1.0
+    covered = sum(index.idf.get(w, 0.0) for w in query if best.weights.get(w, 0.0) > 0)
+    coverage = min(1.0, covered / mass)
+    confidence = (1 - math.exp(-best_score / SCORE_SCALE)) * (0.5 + 0.5 * coverage)
+    if off_policy:
+        confidence *= OFF_POLICY_FACTOR
+
+    facts = _pick_facts(best.facts, query, seq, index)
+    return _Match(best.id, best_score, confidence, facts), parts, off_policy
+
+
+def _pick_facts(entries, query, seq, index: PolicyIndex) -> tuple[Fact, ...]:
+    if not entries:
+        return ()
+    scored = [(score_fact(e, query, seq, index.idf), i, e.fact) for i, e in enumerate(entries)]
+    top = max(s for s, _, _ in scored)
+    if top <= 0:
+        return tuple(e.fact for e in entries[:MAX_FACTS])
+    chosen = sorted((s for s in scored if s[0] >= top * FACT_RATIO), key=lambda s: (-s[0], s[1]))
+    return tuple(f for _, _, f in chosen[:MAX_FACTS])
+
+
+def _request_facts(index: PolicyIndex, kind: RequestKind, question: str) -> tuple[Fact, ...]:
+    """The one fact of the section the policy names for this request kind that best fits the question."""
+    offer = next((o for o in index.policy.request_kinds if o.kind == kind), None)
+    if offer is None:
+        return ()
+    entries = [e for t in index.topics.values() for e in t.facts if e.fact.section == offer.section]
+    query = index.normalise(content_stems(question))
+    return _pick_facts(entries, query, index.normalise(stems(question)), index)[:1]
+
+
+def _render_facts(facts: tuple[Fact, ...], lang: str, gettext: Gettext) -> tuple[str, tuple[str, ...]]:
+    sections = tuple(dict.fromkeys(f.section for f in facts))
+    lines = [f.text.get(lang) for f in facts]
+    if sections:
+        lines.append(gettext(SOURCE).format(sections="; ".join(sections)))
+    return "\n".join(lines), sections
+
+
+def answer(question: str, lang: str | None, index: PolicyIndex, gettext: Gettext | None = None) -> Answer:
+    """The answer to one question; `lang` None or unknown means: detect it from the script."""
+    lang = lang if lang in LANGUAGES else script_lang(question)
+    gettext = gettext or gettext_for(lang)
+    match, parts, _ = _match(index, question)
+
+    kind = index.intents.request_kind(parts)
+    if kind is not None:
+        facts = _request_facts(index, kind, question) or match.facts[:1]
+        body, sections = _render_facts(facts, lang, gettext)
+        text = gettext(REQUEST_LINES[kind]) + ("\n" + body if body else "")
+        return Answer(
+            route=f"request:{kind.value}",
+            topic=match.topic,
+            facts=facts,
+            confidence=max(match.confidence, 0.9),
+            text=text,
+            section=sections[0] if sections else None,
+            lang=lang,
+            kind=kind,
+            sections=sections,
+        )
+
+    if match.topic is None or match.confidence < MIN_CONFIDENCE:
+        return Answer(OUT_OF_SCOPE, None, (), match.confidence, gettext(NOT_COVERED), None, lang)
+    if not match.facts:  # the policy declares the topic but states nothing on it
+        return Answer(OUT_OF_SCOPE, match.topic, (), match.confidence, gettext(NOT_STATED), None, lang)
+
+    text, sections = _render_facts(match.facts, lang, gettext)
+    return Answer(
+        route=ANSWER,
+        topic=match.topic,
+        facts=match.facts,
+        confidence=match.confidence,
+        text=text,
+        section=sections[0],
+        lang=lang,
+        sections=sections,
+    )
