@@ -7,7 +7,7 @@ naming the variable (`SettingsError`), never a traceback.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import SecretStr, ValidationError, field_validator, model_validator
@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1, 0)
     digest_time: str = "09:00"
+    directory: Literal["none", "sql"] = "none"
+    directory_url: str | None = None
+    directory_map: Path | None = None
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -92,6 +95,39 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("directory", mode="before")
+    @classmethod
+    def _directory(cls, value: object) -> object:
+        if value in (None, ""):
+            return "none"
+        text = str(value).strip().lower()
+        if text not in ("none", "sql"):
+            raise ValueError("must be none or sql (an account database reached through DIRECTORY_URL)")
+        return text
+
+    @field_validator("directory_url", "directory_map", mode="before")
+    @classmethod
+    def _directory_empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("directory_url")
+    @classmethod
+    def _directory_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                "is not a database URL; use e.g. sqlite+aiosqlite:///./data/demo-accounts.db "
+                "or postgresql+asyncpg://reader@host/accounts"
+            ) from None
+        if "+" not in url.drivername:
+            raise ValueError(
+                f"names no async driver ({url.drivername}); use e.g. sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        return value
 
     @field_validator("redis_url")
     @classmethod
@@ -179,6 +215,17 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url and not self.webhook_secret:
             raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set (Telegram sends it back in a header)")
+        return self
+
+    @model_validator(mode="after")
+    def _sql_directory_needs_url_and_map(self) -> Settings:
+        if self.directory == "sql":
+            needed = {"DIRECTORY_URL": self.directory_url, "DIRECTORY_MAP": self.directory_map}
+            missing = [name for name, value in needed.items() if value is None]
+            if missing:
+                raise ValueError(
+                    f"{' and '.join(missing)} must be set when DIRECTORY=sql (see privacy-desk demo-data)"
+                )
         return self
 
     @property
