@@ -54,6 +54,10 @@ _MESSAGES = {
     "missing": "field required",
     "extra_forbidden": "unknown field (not allowed here)",
     "string_too_short": "must not be empty",
+    "model_type": "expected a mapping of fields (key: value)",
+    "model_attributes_type": "expected a mapping of fields (key: value)",
+    "dict_type": "expected a mapping (key: value)",
+    "list_type": "expected a list (- item)",
 }
 
 
@@ -116,9 +120,11 @@ def parse_policy(text: str) -> Policy:
         root = yaml.compose(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
         what = exc.problem or exc.context or "invalid YAML"
-        raise PolicyError([("", f"YAML syntax error at {where}{what}")]) from None
+        if isinstance(exc, _DuplicateKey):
+            raise PolicyError([("", f"{what} at {where} (each key once per mapping)")]) from None
+        raise PolicyError([("", f"YAML syntax error at {where}: {what}")]) from None
     except yaml.YAMLError as exc:
         raise PolicyError([("", f"YAML syntax error: {exc}")]) from None
     if not isinstance(data, dict):
