@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.i18n_check",  # i18n check
     "bot.deadlines.cli",  # deadline
     "bot.policy.cli",  # policy check, ask
+    "bot.requests.cli",  # audit verify
     "bot.directory.cli",  # demo-data
 )
 
