@@ -211,3 +211,12 @@ def test_policy_check_is_reachable_from_the_main_command(capsys):
     assert (
         "contacts.privacy: 'privacy(at)tiny.example' is not a valid email address" in capsys.readouterr().out
     )
+
+
+def test_policy_without_response_times_gives_no_promise():
+    text = (ROOT / "tests" / "data" / "policy_broken" / "missing_ru.yaml").read_text(encoding="utf-8")
+    text = text.replace("      # ru missing\n", "      ru: Логи хранятся 12 месяцев.\n")
+    text = text.replace('response_times:\n  standard_days: 30\n  section: "§7 Rights"\n', "")
+    policy = parse_policy(text)
+    assert policy.response_times is None
+    assert promise_from_policy(policy) is None

@@ -41,10 +41,6 @@ def consistency_problems(policy: Policy) -> list[Problem]:
     problems += _duplicates("request_kinds", (k.kind.value for k in policy.request_kinds), "kind")
     regions = [*policy.regions.served, *policy.regions.not_served]
     problems += _duplicates("regions", (r.region for r in regions), "region")
-    if policy.response_times.kinds:
-        problems += _duplicates(
-            "response_times.kinds", (k.kind.value for k in policy.response_times.kinds), "kind"
-        )
 
     for i, fact in enumerate(policy.facts):
         if fact.topic not in topic_ids:
@@ -69,12 +65,15 @@ def consistency_problems(policy: Policy) -> list[Problem]:
         problems.append(("processor_case.document", f"unknown document '{case.document}'"))
 
     times = policy.response_times
-    if times.complex_days is not None and times.complex_days < times.standard_days:
-        problems.append(("response_times.complex_days", "must not be shorter than standard_days"))
-    if (times.voice_owner_days is None) != (times.voice_owner_from is None):
-        problems.append(
-            ("response_times.voice_owner_from", "voice_owner_days and voice_owner_from go together")
-        )
+    if times is not None:
+        if times.complex_days is not None and times.complex_days < times.standard_days:
+            problems.append(("response_times.complex_days", "must not be shorter than standard_days"))
+        if (times.voice_owner_days is None) != (times.voice_owner_from is None):
+            problems.append(
+                ("response_times.voice_owner_from", "voice_owner_days and voice_owner_from go together")
+            )
+        if times.kinds:
+            problems += _duplicates("response_times.kinds", (k.kind.value for k in times.kinds), "kind")
 
     stated = {name for name, value in policy.contacts if value is not None and name != "section"}
     for i, offer in enumerate(policy.request_kinds):

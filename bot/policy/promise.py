@@ -10,14 +10,16 @@ if TYPE_CHECKING:
     from bot.deadlines import PolicyPromise
 
 
-def promise_from_policy(policy: Policy) -> PolicyPromise:
-    """`response_times` of a policy as a `bot.deadlines.PolicyPromise`.
+def promise_from_policy(policy: Policy) -> PolicyPromise | None:
+    """`response_times` of a policy as a `bot.deadlines.PolicyPromise`; None when the policy promises none.
 
     Imported lazily: the policy package must not depend on the deadline package at import time.
     """
     from bot.deadlines import PolicyPromise
 
     times = policy.response_times
+    if times is None:
+        return None
     kinds = frozenset(k.kind for k in times.kinds) if times.kinds else None
     return PolicyPromise(
         operator=policy.operator.id,

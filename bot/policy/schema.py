@@ -275,7 +275,8 @@ class Fact(_Model):
 class Policy(_Model):
     operator: Operator
     contacts: Contacts
-    response_times: ResponseTimes
+    #: Absent when the policy promises no response time: then only the law's deadlines apply.
+    response_times: ResponseTimes | None = None
     regions: Regions = Regions()
     verification: Verification
     processor_case: ProcessorCase | None = None
