@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import Settings, SettingsError
 from bot.i18n import LANGUAGES, N_, gettext_for
 from bot.policy import Policy, PolicyError, load_policy
+from bot.policy.answer import build_index
 from bot.subjects import Languages
 from bot.telegram.fsm_storage import SqlStorage
 from bot.telegram.i18n import LocaleMiddleware, build_i18n
@@ -35,6 +36,8 @@ SHUTDOWN_GRACE_SECONDS = 25.0
 BOT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", N_("Main menu")),
     ("help", N_("What this bot can do")),
+    ("ask", N_("Ask a question about your data")),
+    ("policy", N_("Browse the privacy policy")),
     ("language", N_("Choose the language")),
 )
 
@@ -90,6 +93,7 @@ def build_dispatcher(
         storage=storage or build_fsm_storage(settings, session_factory),
         settings=settings,
         policy=policy,
+        policy_index=build_index(policy),
         languages=languages,
         session_factory=session_factory,
     )

@@ -5,13 +5,13 @@ from __future__ import annotations
 from aiogram import F, Router
 
 from bot.config import Settings
-from handlers import fallback, language, start
+from handlers import fallback, language, questions, start
 
 
 def build_private_router(settings: Settings) -> Router:
     router = Router(name="private")
     router.message.filter(F.chat.type == "private")
-    router.include_routers(start.build_router(), language.build_router())
+    router.include_routers(start.build_router(), language.build_router(), questions.build_router())
     return router
 
 

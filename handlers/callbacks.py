@@ -11,3 +11,12 @@ class MenuAction(CallbackData, prefix="m"):
 
 class LanguageChoice(CallbackData, prefix="lang"):
     code: str
+
+
+class PolicyTopic(CallbackData, prefix="pt"):
+    topic: str
+
+
+class AnswerAction(CallbackData, prefix="qa"):
+    action: str  # "request" (start the matching request) or "human"
+    kind: str = ""

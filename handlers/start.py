@@ -10,6 +10,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.policy import Policy
 from handlers.callbacks import MenuAction
 from handlers.keyboards import main_menu
+from handlers.questions import contact_text
 
 
 def greeting(policy: Policy) -> str:
@@ -25,6 +26,8 @@ def help_text(policy: Policy) -> str:
         _("<b>What I can do</b>"),
         _("/start: the main menu"),
         _("/language: choose English or Russian"),
+        _("/ask: ask a question about your data"),
+        _("/policy: browse the privacy policy by topic"),
         _("/help: this message"),
         "",
         _("You can also just type a question, for example: how long do you keep my voice?"),
@@ -56,14 +59,6 @@ def build_router() -> Router:
     async def on_menu_contact(query: CallbackQuery, policy: Policy) -> None:
         # Until requests are handled in the chat, the honest answer is the policy's own contact.
         await query.answer()
-        if policy.contacts.privacy:
-            text = _(
-                "For now, please write to the privacy team at {email}: they answer within {days} days."
-            ).format(email=html.quote(policy.contacts.privacy), days=policy.response_times.standard_days)
-        else:
-            text = _("For now, please contact the privacy team of {operator}.").format(
-                operator=html.quote(policy.operator.name)
-            )
-        await query.message.answer(text)
+        await query.message.answer(contact_text(policy))
 
     return router
