@@ -220,3 +220,11 @@ def test_policy_without_response_times_gives_no_promise():
     policy = parse_policy(text)
     assert policy.response_times is None
     assert promise_from_policy(policy) is None
+
+
+def test_whole_section_view_groups_facts_of_one_section(velluto):
+    rows = velluto.facts_in_section(velluto.fact("retention_billing"))
+    assert {f.id for f in rows} >= {"retention_voice_models", "retention_logs", "retention_backups"}
+    assert all(f.section == "§6 Retention" for f in rows)
+    dpa_rows = velluto.facts_in_section(velluto.fact("dpa_breach_48h"))
+    assert [f.id for f in dpa_rows] == ["dpa_breach_48h"]

@@ -293,6 +293,11 @@ class Policy(_Model):
     def fact(self, fact_id: str) -> Fact | None:
         return next((f for f in self.facts if f.id == fact_id), None)
 
+    def facts_in_section(self, fact: Fact) -> list[Fact]:
+        """Every fact citing the same section of the same document (the "whole section" view)."""
+        doc = self.document_of(fact).id
+        return [f for f in self.facts if f.section == fact.section and self.document_of(f).id == doc]
+
     def document_of(self, fact: Fact) -> Document:
         """The document a fact cites (the first document when the fact names none)."""
         docs = self.operator.documents
