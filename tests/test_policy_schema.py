@@ -136,6 +136,7 @@ BROKEN_CASES = {
     "retention_without_period.yaml": ("facts[0].details.period", "field required"),
     "empty_section.yaml": ("facts[0].section", "must not be empty"),
     "unknown_request_kind.yaml": ("request_kinds[0].kind", "'voice_takedown'"),
+    "untranslated_ru.yaml": ("facts[0].text.ru", "has no Russian letters"),
 }
 
 

@@ -7,9 +7,12 @@ every mistake at once with a path like `facts[12].topic`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from bot.policy.schema import Policy
+
+_CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
 
 #: (yaml_path, message), e.g. ("facts[12].text.ru", "field required").
 Problem = tuple[str, str]
@@ -45,6 +48,8 @@ def consistency_problems(policy: Policy) -> list[Problem]:
     for i, fact in enumerate(policy.facts):
         if fact.topic not in topic_ids:
             problems.append((f"facts[{i}].topic", f"topic '{fact.topic}' is not declared in topics"))
+        if not _CYRILLIC.search(fact.text.ru):
+            problems.append((f"facts[{i}].text.ru", "has no Russian letters: not translated?"))
         if fact.document is not None and fact.document not in doc_ids:
             problems.append((f"facts[{i}].document", f"unknown document '{fact.document}'"))
         if fact.topic == "retention":
