@@ -24,6 +24,11 @@ from bot.directory import (
 from bot.directory.sql import create_readonly_engine
 
 
+def _settings(**values):
+    """Settings from the given values only: the developer's `.env` must not change a test."""
+    return load_settings(_env_file=None, **values)
+
+
 @pytest.fixture
 def demo(tmp_path):
     return create_demo_data(tmp_path / "accounts.db")
@@ -31,7 +36,7 @@ def demo(tmp_path):
 
 @pytest.fixture
 async def directory(demo):
-    settings = load_settings(**{key.lower(): value for key, value in demo.settings().items()})
+    settings = _settings(**{key.lower(): value for key, value in demo.settings().items()})
     found = await open_directory(settings)
     yield found
     await found.aclose()
@@ -43,12 +48,12 @@ def _write_map(path, body: str):
 
 
 async def _open(url: str, map_path) -> SqlDirectory:
-    settings = load_settings(directory="sql", directory_url=url, directory_map=str(map_path))
+    settings = _settings(directory="sql", directory_url=url, directory_map=str(map_path))
     return await open_directory(settings)
 
 
 async def test_none_directory_finds_nobody():
-    directory = build_directory(load_settings(directory="none"))
+    directory = build_directory(_settings(directory="none"))
     assert isinstance(directory, NoDirectory)
     assert isinstance(directory, AccountDirectory)
     assert await directory.find_by_telegram_id(100001) is None
@@ -130,20 +135,20 @@ async def test_missing_column_names_it_and_lists_the_real_ones(demo, tmp_path):
 )
 def test_bad_mapping_files_are_one_line_each(tmp_path, demo, body, message):
     path = _write_map(tmp_path / "m.yaml", body)
-    settings = load_settings(directory="sql", directory_url=demo.directory_url, directory_map=str(path))
+    settings = _settings(directory="sql", directory_url=demo.directory_url, directory_map=str(path))
     with pytest.raises(DirectoryError, match=message) as caught:
         build_directory(settings)
     assert str(caught.value).startswith("DIRECTORY_MAP: ")
 
 
 def test_missing_files_are_named(tmp_path, demo):
-    settings = load_settings(
+    settings = _settings(
         directory="sql", directory_url=demo.directory_url, directory_map=str(tmp_path / "no.yaml")
     )
     with pytest.raises(DirectoryError, match="DIRECTORY_MAP: no such file"):
         build_directory(settings)
     missing_db = f"sqlite+aiosqlite:///{tmp_path / 'absent.db'}"
-    settings = load_settings(directory="sql", directory_url=missing_db, directory_map=str(demo.mapping))
+    settings = _settings(directory="sql", directory_url=missing_db, directory_map=str(demo.mapping))
     with pytest.raises(DirectoryError, match="DIRECTORY_URL: no database file"):
         build_directory(settings)
     assert not (tmp_path / "absent.db").exists()
@@ -151,11 +156,11 @@ def test_missing_files_are_named(tmp_path, demo):
 
 def test_sql_directory_needs_url_and_map():
     with pytest.raises(SettingsError, match="DIRECTORY_URL and DIRECTORY_MAP must be set"):
-        load_settings(directory="sql")
+        _settings(directory="sql")
     with pytest.raises(SettingsError, match="DIRECTORY: must be none or sql"):
-        load_settings(directory="ldap")
+        _settings(directory="ldap")
     with pytest.raises(SettingsError, match="DIRECTORY_URL: names no async driver"):
-        load_settings(directory_url="sqlite:///accounts.db")
+        _settings(directory_url="sqlite:///accounts.db")
 
 
 async def test_text_telegram_ids_and_a_table_without_telegram_column(tmp_path):
