@@ -15,9 +15,9 @@ from typing import Any
 
 from bot.i18n import LANGUAGES, N_, Gettext, gettext_for
 from bot.kinds import RequestKind
-from bot.policy.answer_index import PolicyIndex, build_index, score_fact, score_topic
+from bot.policy.answer_index import PolicyIndex, build_index, phrase_bonus, score_fact, score_topic
 from bot.policy.schema import Fact
-from bot.policy.text_normalize import content_stems, script_lang, sentences, stems
+from bot.policy.text_normalize import content_stems, script_lang, split_sentences, stem, stems, words
 
 __all__ = ["Answer", "answer", "build_index", "OUT_OF_SCOPE", "ANSWER"]
 
@@ -99,19 +99,23 @@ class _Match:
     facts: tuple[Fact, ...]
 
 
-def _match(index: PolicyIndex, question: str) -> tuple[_Match, list[list[str]], bool]:
-    parts = [index.normalise(stems(part)) for part in sentences(question)] or [[]]
+def _match(index: PolicyIndex, question: str) -> tuple[_Match, list[list[str]], list[list[str]], list[bool]]:
+    split = split_sentences(question) or [("", False)]
+    raw = [words(part) for part, _ in split]
+    parts = [index.normalise([stem(w) for w in part]) for part in raw]
+    asked = [question_mark for _, question_mark in split]
     seq = [w for part in parts for w in part]
     query = list(dict.fromkeys(index.normalise(content_stems(question))))
     off_policy = index.intents.off_policy(seq)
 
+    bonus, found = phrase_bonus(index, seq)
     ranked = sorted(
-        ((score_topic(entry, query, seq, index.idf), entry) for entry in index.topics.values()),
+        ((score_topic(entry, query, bonus, index.idf), entry) for entry in index.topics.values()),
         key=lambda pair: pair[0],
         reverse=True,
     )
     if not ranked or ranked[0][0] <= 0:
-        return _Match(None, 0.0, 0.0, ()), parts, off_policy
+        return _Match(None, 0.0, 0.0, ()), parts, raw, asked
     best_score, best = ranked[0]
 
     # How much of what the person said the topic explains: unknown words weigh as the rarest known.
@@ -122,14 +126,14 @@ def _match(index: PolicyIndex, question: str) -> tuple[_Match, list[list[str]], 
     if off_policy:
         confidence *= OFF_POLICY_FACTOR
 
-    facts = _pick_facts(best.facts, query, seq, index)
-    return _Match(best.id, best_score, confidence, facts), parts, off_policy
+    facts = _pick_facts(best.facts, query, found, index)
+    return _Match(best.id, best_score, confidence, facts), parts, raw, asked
 
 
-def _pick_facts(entries, query, seq, index: PolicyIndex) -> tuple[Fact, ...]:
+def _pick_facts(entries, query, found, index: PolicyIndex) -> tuple[Fact, ...]:
     if not entries:
         return ()
-    scored = [(score_fact(e, query, seq, index.idf), i, e.fact) for i, e in enumerate(entries)]
+    scored = [(score_fact(e, query, found, index.idf), i, e.fact) for i, e in enumerate(entries)]
     top = max(s for s, _, _ in scored)
     if top <= 0:
         return tuple(e.fact for e in entries[:MAX_FACTS])
@@ -144,7 +148,8 @@ def _request_facts(index: PolicyIndex, kind: RequestKind, question: str) -> tupl
         return ()
     entries = [e for t in index.topics.values() for e in t.facts if e.fact.section == offer.section]
     query = index.normalise(content_stems(question))
-    return _pick_facts(entries, query, index.normalise(stems(question)), index)[:1]
+    _, found = phrase_bonus(index, index.normalise(stems(question)))
+    return _pick_facts(entries, query, found, index)[:1]
 
 
 def _render_facts(facts: tuple[Fact, ...], lang: str, gettext: Gettext) -> tuple[str, tuple[str, ...]]:
@@ -159,9 +164,9 @@ def answer(question: str, lang: str | None, index: PolicyIndex, gettext: Gettext
     """The answer to one question; `lang` None or unknown means: detect it from the script."""
     lang = lang if lang in LANGUAGES else script_lang(question)
     gettext = gettext or gettext_for(lang)
-    match, parts, _ = _match(index, question)
+    match, parts, raw, asked = _match(index, question)
 
-    kind = index.intents.request_kind(parts)
+    kind = index.intents.request_kind(parts, raw, asked)
     if kind is not None:
         facts = _request_facts(index, kind, question) or match.facts[:1]
         body, sections = _render_facts(facts, lang, gettext)

@@ -2,7 +2,7 @@
 
 Shared by the acceptance tests and `bench/answer.py`, and usable by an operator who writes their own
 set for their own policy. A question set is YAML: `lang` and a list of `questions`, each with `q` and
-either `topic` (plus optional `accept` and `must` regexes) or `route` (`out_of_scope`, `request:<kind>`).
+either `topic` (plus optional `accept`, `must` regexes and `only` policy names) or `route` (`out_of_scope`, `request:<kind>`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class Question:
     route: str  # "answer", "out_of_scope" or "request:<kind>"
     topics: tuple[str, ...] = ()  # expected topic first, then other acceptable ones
     must: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()  # the policies that state what is asked; empty: all that have the topic
 
     @property
     def kind(self) -> str:
@@ -45,6 +46,7 @@ def load_questions(paths: Iterable[Path]) -> list[Question]:
                     route=item.get("route", ANSWER),
                     topics=topics,
                     must=tuple(item.get("must", ())),
+                    only=tuple(item.get("only", ())),
                 )
             )
     return out
@@ -91,7 +93,7 @@ class Report:
                 parts.append(f"facts {self.facts[lang]}")
             lines.append(f"  {lang}: " + ", ".join(parts))
         if self.skipped:
-            lines.append(f"  {self.skipped} topic questions skipped (topic not in this policy)")
+            lines.append(f"  {self.skipped} topic questions skipped (not stated by this policy)")
         return "\n".join(lines)
 
 
@@ -117,7 +119,7 @@ def evaluate(
             ok = result.route == OUT_OF_SCOPE
             report.oos.setdefault(lang, Score()).add(ok)
         else:
-            if not with_facts.intersection(question.topics):
+            if not with_facts.intersection(question.topics) or (question.only and name not in question.only):
                 report.skipped += 1
                 continue
             ok = result.route == ANSWER and result.topic in question.topics

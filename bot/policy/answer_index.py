@@ -9,6 +9,7 @@ word (Levenshtein distance 1, or 2 for long words) to forgive typos.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -17,9 +18,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from bot.policy.answer_intents import Intents, Phrase, load_intents, phrase_in
+from bot.policy.answer_intents import Intents, Phrase, PhraseSet, load_intents
 from bot.policy.schema import LANGS, Fact, Policy
-from bot.policy.text_normalize import content_stems, stems, token_lang
+from bot.policy.text_normalize import STOP_STEMS, content_stems, stems, token_lang
 
 #: Weight of a stem by where it appears in a topic.
 W_SYNONYM = 3.0
@@ -27,6 +28,11 @@ W_TITLE = 2.0
 W_KEYWORD = 2.0
 W_DETAIL = 1.5
 W_TEXT = 1.0
+#: Weight of each word of a multi-word synonym or keyword: the phrase bonus rewards the whole phrase,
+#: so "someone" in "someone cloned my voice" must not weigh like the synonym "someone" would.
+W_PHRASE_WORD = 1.5
+#: How much a topic's long fact texts are damped (0: not at all, 1: in proportion to their length).
+LENGTH_DAMPING = 0.5
 #: Bonus per word of a multi-word synonym or keyword found in order in the question.
 PHRASE_BONUS = 1.5
 
@@ -41,7 +47,7 @@ def _add(weights: dict[str, float], words: Iterable[str], weight: float) -> None
 class FactEntry:
     fact: Fact
     weights: dict[str, float] = field(default_factory=dict)
-    phrases: list[Phrase] = field(default_factory=list)
+    phrases: set[Phrase] = field(default_factory=set)
 
 
 @dataclass
@@ -58,6 +64,8 @@ class PolicyIndex:
 
     policy: Policy
     topics: dict[str, TopicEntry]
+    phrases: PhraseSet  # every synonym and keyword phrase of every topic
+    phrase_topics: dict[Phrase, tuple[str, ...]]
     idf: dict[str, float]
     max_idf: float
     intents: Intents
@@ -73,12 +81,13 @@ class PolicyIndex:
             return self._fixes[word]
         fix = None
         if len(word) >= 4 and not word.isdigit():
-            limit = 1 if len(word) <= 6 else 2
-            found = process.extractOne(
-                word, self._vocab[token_lang(word)], scorer=Levenshtein.distance, score_cutoff=limit
-            )
-            if found is not None:
-                fix = found[0]
+            vocab = self._vocab[token_lang(word)]
+            fix = _same_root(word, vocab)
+            if fix is None:
+                limit = 1 if len(word) <= 7 else 2
+                found = process.extractOne(word, vocab, scorer=Levenshtein.distance, score_cutoff=limit)
+                if found is not None:
+                    fix = found[0]
         if len(self._fixes) < 100_000:
             self._fixes[word] = fix
         return fix
@@ -88,8 +97,27 @@ class PolicyIndex:
         return [self.correct(w) or w for w in seq]
 
 
-def _localised_words(texts: Iterable[str]) -> list[str]:
-    return [s for text in texts for s in content_stems(text)]
+def _add_terms(weights: dict[str, float], terms: Iterable[str], weight: float) -> None:
+    """Synonyms or keywords: a one-word term at full weight, the words of a phrase at W_PHRASE_WORD."""
+    for term in terms:
+        words = content_stems(term)
+        _add(weights, words, weight if len(words) == 1 else min(weight, W_PHRASE_WORD))
+
+
+def _same_root(word: str, vocab: list[str]) -> str | None:
+    """A known stem sharing a long prefix with `word` ("защища" ~ "защищен"): Snowball leaves some
+    Russian verb and participle forms with different tails. `vocab` is sorted."""
+    if len(word) < 5:
+        return None
+    root = word[: max(5, len(word) - 2)]
+    start = bisect.bisect_left(vocab, root)
+    best = None
+    for candidate in vocab[start : start + 20]:
+        if not candidate.startswith(root):
+            break
+        if abs(len(candidate) - len(word)) <= 3 and (best is None or len(candidate) < len(best)):
+            best = candidate
+    return best
 
 
 def _phrases(texts: Iterable[str]) -> list[Phrase]:
@@ -108,8 +136,8 @@ def _fact_entry(fact: Fact) -> FactEntry:
         for detail in fact.details.values():
             _add(entry.weights, content_stems(detail.get(lang)), W_DETAIL)
         keywords = fact.keywords.get(lang)
-        _add(entry.weights, _localised_words(keywords), W_KEYWORD)
-        entry.phrases.extend(_phrases(keywords))
+        _add_terms(entry.weights, keywords, W_KEYWORD)
+        entry.phrases.update(_phrases(keywords))
     return entry
 
 
@@ -121,17 +149,27 @@ def build_index(policy: Policy, intents: Intents | None = None) -> PolicyIndex:
         entry = TopicEntry(topic.id)
         for lang in LANGS:
             synonyms = topic.synonyms.get(lang)
-            _add(entry.weights, _localised_words(synonyms), W_SYNONYM)
+            _add_terms(entry.weights, synonyms, W_SYNONYM)
             _add(entry.weights, content_stems(topic.title.get(lang)), W_TITLE)
             entry.phrases.extend(_phrases(synonyms))
         topics[topic.id] = entry
+    fact_words: dict[str, dict[str, float]] = defaultdict(dict)
     for fact in policy.facts:
         entry = topics.setdefault(fact.topic, TopicEntry(fact.topic))
         fact_entry = _fact_entry(fact)
         entry.facts.append(fact_entry)
         for word, weight in fact_entry.weights.items():
-            _add(entry.weights, [word], weight)
+            _add(fact_words[fact.topic], [word], weight)
         entry.phrases.extend(fact_entry.phrases)
+    # Words from fact texts count less in topics with many of them: a topic of twelve long facts
+    # would otherwise win every vague question on vocabulary alone (BM25's length normalisation).
+    sizes = [len(words) for words in fact_words.values()] or [1]
+    average = sum(sizes) / len(sizes)
+    for topic_id, words in fact_words.items():
+        damp = min(1.0, (average / max(len(words), 1)) ** LENGTH_DAMPING)
+        entry = topics[topic_id]
+        for word, weight in words.items():
+            _add(entry.weights, [word], weight * damp)
 
     df: dict[str, int] = defaultdict(int)
     for entry in topics.values():
@@ -141,14 +179,22 @@ def build_index(policy: Policy, intents: Intents | None = None) -> PolicyIndex:
     idf = {word: math.log(1 + n / count) for word, count in df.items()}
     max_idf = math.log(1 + n)
 
-    known = set(idf) | intents.vocabulary()
+    known = set(idf) | intents.vocabulary() | STOP_STEMS
+    for entry in topics.values():
+        known.update(w for phrase in entry.phrases for w in phrase)
     vocab: dict[str, list[str]] = {"en": [], "ru": []}
     for word in sorted(known):
         if len(word) >= 3 and not word.isdigit():
             vocab[token_lang(word)].append(word)
+    phrase_topics: dict[Phrase, list[str]] = defaultdict(list)
+    for entry in topics.values():
+        for phrase in dict.fromkeys(entry.phrases):
+            phrase_topics[phrase].append(entry.id)
     return PolicyIndex(
         policy=policy,
         topics=topics,
+        phrases=PhraseSet(phrase_topics, max_gap=1),
+        phrase_topics={p: tuple(ids) for p, ids in phrase_topics.items()},
         idf=idf,
         max_idf=max_idf,
         intents=intents,
@@ -157,18 +203,21 @@ def build_index(policy: Policy, intents: Intents | None = None) -> PolicyIndex:
     )
 
 
-def score_topic(entry: TopicEntry, query: Sequence[str], seq: Sequence[str], idf: dict[str, float]) -> float:
+def phrase_bonus(index: PolicyIndex, seq: Sequence[str]) -> tuple[dict[str, float], list[Phrase]]:
+    """Bonus per topic for the synonym and keyword phrases found in the question, and those phrases."""
+    found = index.phrases.found(seq)
+    bonus: dict[str, float] = defaultdict(float)
+    for phrase in found:
+        for topic_id in index.phrase_topics[phrase]:
+            bonus[topic_id] += PHRASE_BONUS * len(phrase)
+    return bonus, found
+
+
+def score_topic(entry: TopicEntry, query: Sequence[str], bonus: dict[str, float], idf: dict[str, float]) -> float:
     """How well one topic matches: weighted rare words plus in-order phrase bonuses."""
-    score = sum(entry.weights.get(word, 0.0) * idf.get(word, 0.0) for word in query)
-    for phrase in entry.phrases:
-        if phrase_in(phrase, seq, max_gap=1):
-            score += PHRASE_BONUS * len(phrase)
-    return score
+    return sum(entry.weights.get(word, 0.0) * idf.get(word, 0.0) for word in query) + bonus.get(entry.id, 0.0)
 
 
-def score_fact(entry: FactEntry, query: Sequence[str], seq: Sequence[str], idf: dict[str, float]) -> float:
+def score_fact(entry: FactEntry, query: Sequence[str], found: Sequence[Phrase], idf: dict[str, float]) -> float:
     score = sum(entry.weights.get(word, 0.0) * idf.get(word, 0.0) for word in query)
-    for phrase in entry.phrases:
-        if phrase_in(phrase, seq, max_gap=1):
-            score += PHRASE_BONUS * len(phrase)
-    return score
+    return score + sum(PHRASE_BONUS * len(p) for p in found if p in entry.phrases)

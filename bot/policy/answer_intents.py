@@ -2,7 +2,11 @@
 
 A phrase matches when its stems occur in the question in order, with at most `MAX_GAP` other words
 between consecutive ones, so "delete all of my data" matches "delete all my" but "my data ... delete"
-does not. Matching is a handful of list scans over a dozen words: microseconds per question.
+does not. A frame matches when one of its verbs is followed, within `FRAME_SPAN` words, by one of its
+objects ("wipe ... everything", "хватит слать ... рекламу"): phrase lists alone miss too many ways of
+saying the same thing. A word ending in `*` is a prefix of the written word, not a stem, for the few
+cases where the tense matters ("cloned*" is a report, "clone" is a feature question).
+Matching is a handful of list scans over a dozen words: microseconds per question.
 """
 
 from __future__ import annotations
@@ -18,8 +22,54 @@ from bot.policy.text_normalize import stems
 
 INTENTS_FILE = Path(__file__).with_name("intents.yaml")
 MAX_GAP = 2
+FRAME_SPAN = 5
 
 Phrase = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A request verb then its object in one sentence; `*` entries are prefixes of raw words."""
+
+    verbs: frozenset[str]
+    verb_prefixes: tuple[str, ...]
+    objects: frozenset[str]
+    object_prefixes: tuple[str, ...]
+
+    def matches(self, seq: Sequence[str], raw: Sequence[str]) -> bool:
+        for i, (word, written) in enumerate(zip(seq, raw, strict=False)):
+            if word in self.verbs or _starts(written, self.verb_prefixes):
+                window = range(i + 1, min(len(seq), i + 1 + FRAME_SPAN))
+                for j in window:
+                    if seq[j] in self.objects or _starts(raw[j], self.object_prefixes):
+                        return True
+        return False
+
+
+def _starts(word: str, prefixes: tuple[str, ...]) -> bool:
+    return bool(prefixes) and word.startswith(prefixes)
+
+
+def _split_terms(items: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    stems_: set[str] = set()
+    prefixes: list[str] = []
+    for item in items:
+        if not isinstance(item, str):  # YAML reads a bare no/yes/on as a boolean: quote it
+            raise ValueError(f"frame word {item!r} is not a string (quote it in the YAML)")
+        item = item.strip().lower()
+        if " " in item:
+            raise ValueError(f"frame words are single words, not '{item}' (use a phrase instead)")
+        if item.endswith("*"):
+            prefixes.append(item[:-1].replace("ё", "е"))
+        else:
+            stems_.update(stems(item))
+    return frozenset(stems_), tuple(prefixes)
+
+
+def _frame(data: dict) -> Frame:
+    verbs, verb_prefixes = _split_terms(_both(data.get("verbs")))
+    objects, object_prefixes = _split_terms(_both(data.get("objects")))
+    return Frame(verbs, verb_prefixes, objects, object_prefixes)
 
 
 def phrase_in(phrase: Phrase, seq: Sequence[str], max_gap: int = MAX_GAP) -> bool:
@@ -42,6 +92,35 @@ def phrase_in(phrase: Phrase, seq: Sequence[str], max_gap: int = MAX_GAP) -> boo
     return False
 
 
+class PhraseSet:
+    """Phrases bucketed by their first stem, so a question is checked only against phrases it could match."""
+
+    def __init__(self, phrases: Iterable[Phrase], max_gap: int = MAX_GAP):
+        self.max_gap = max_gap
+        self._by_first: dict[str, list[Phrase]] = {}
+        for phrase in dict.fromkeys(p for p in phrases if p):
+            self._by_first.setdefault(phrase[0], []).append(phrase)
+
+    def __iter__(self):
+        return (p for bucket in self._by_first.values() for p in bucket)
+
+    def found(self, seq: Sequence[str]) -> list[Phrase]:
+        """The phrases that occur in `seq` (each once)."""
+        out = []
+        for first in dict.fromkeys(seq):
+            for phrase in self._by_first.get(first, ()):
+                if phrase_in(phrase, seq, self.max_gap):
+                    out.append(phrase)
+        return out
+
+    def any_in(self, seq: Sequence[str]) -> bool:
+        return any(
+            phrase_in(phrase, seq, self.max_gap)
+            for first in dict.fromkeys(seq)
+            for phrase in self._by_first.get(first, ())
+        )
+
+
 def _phrases(items: Iterable[str]) -> list[Phrase]:
     return [p for p in (tuple(stems(item)) for item in items) if p]
 
@@ -50,10 +129,11 @@ def _phrases(items: Iterable[str]) -> list[Phrase]:
 class Intents:
     """Stemmed phrase lists, both languages merged (a question may mix scripts)."""
 
-    kinds: tuple[tuple[RequestKind, tuple[Phrase, ...]], ...]
-    blockers: tuple[Phrase, ...]
-    question_blockers: tuple[Phrase, ...]
-    out_of_scope: tuple[Phrase, ...]
+    kinds: tuple[tuple[RequestKind, PhraseSet], ...]
+    frames: tuple[tuple[RequestKind, tuple[Frame, ...]], ...]
+    blockers: PhraseSet
+    question_blockers: PhraseSet
+    out_of_scope: PhraseSet
 
     def vocabulary(self) -> set[str]:
         """Every stem the phrases use, so the typo corrector can map misspellings onto them."""
@@ -61,28 +141,46 @@ class Intents:
         for _, phrases in self.kinds:
             for phrase in phrases:
                 words.update(phrase)
+        for _, frames in self.frames:
+            for frame in frames:
+                words.update(frame.verbs | frame.objects)
         for phrase in (*self.blockers, *self.question_blockers, *self.out_of_scope):
             words.update(phrase)
         return words
 
-    def request_kind(self, sentences: Sequence[Sequence[str]]) -> RequestKind | None:
-        """The request a question (as stemmed sentences) makes, or None when it only asks about one."""
+    def request_kind(
+        self,
+        sentences: Sequence[Sequence[str]],
+        raw: Sequence[Sequence[str]] | None = None,
+        asked: Sequence[bool] | None = None,
+    ) -> RequestKind | None:
+        """The request a question makes, or None when it only asks about one.
+
+        `sentences` are the stemmed sentences, `raw` the same sentences' written words (for `*` prefixes),
+        `asked` whether each ended with "?". A phrase beats a frame; among phrases the longest wins;
+        frames go in file order and are not tried on a sentence that ends with "?".
+        """
+        raw = raw if raw is not None else sentences
+        asked = asked if asked is not None else [False] * len(sentences)
         whole = [s for sentence in sentences for s in sentence]
-        if any(phrase_in(b, whole, max_gap=0) for b in self.question_blockers):
+        if self.question_blockers.any_in(whole):
             return None
         best: tuple[int, RequestKind] | None = None
-        for seq in sentences:
-            if any(phrase_in(b, seq, max_gap=0) for b in self.blockers):
+        framed: RequestKind | None = None
+        for seq, written, question in zip(sentences, raw, asked, strict=False):
+            if self.blockers.any_in(seq):
                 continue
             for kind, phrases in self.kinds:
-                for phrase in phrases:
-                    if (best is None or len(phrase) > best[0]) and phrase_in(phrase, seq):
+                for phrase in phrases.found(seq):
+                    if best is None or len(phrase) > best[0]:
                         best = (len(phrase), kind)
-        return best[1] if best else None
+            if framed is None and not question:
+                framed = next((k for k, fs in self.frames if any(f.matches(seq, written) for f in fs)), None)
+        return best[1] if best else framed
 
     def off_policy(self, seq: Sequence[str]) -> bool:
         """True when the question names a subject privacy policies do not cover (prices, features...)."""
-        return any(phrase_in(p, seq, max_gap=0) for p in self.out_of_scope)
+        return self.out_of_scope.any_in(seq)
 
 
 def _both(section: dict | None) -> list[str]:
@@ -94,15 +192,18 @@ def load_intents(path: Path = INTENTS_FILE) -> Intents:
     """Read and stem the intents file; an unknown request kind is a ValueError naming it."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     kinds = []
+    frames = []
     for name, section in (data.get("kinds") or {}).items():
         try:
             kind = RequestKind(name)
         except ValueError:
             raise ValueError(f"{path.name}: unknown request kind '{name}'") from None
-        kinds.append((kind, tuple(_phrases(_both(section)))))
+        kinds.append((kind, PhraseSet(_phrases(_both(section.get("phrases"))))))
+        frames.append((kind, tuple(_frame(f) for f in section.get("frames", ()))))
     return Intents(
         kinds=tuple(kinds),
-        blockers=tuple(_phrases(_both(data.get("blockers")))),
-        question_blockers=tuple(_phrases(_both(data.get("question_blockers")))),
-        out_of_scope=tuple(_phrases(_both(data.get("out_of_scope")))),
+        frames=tuple(frames),
+        blockers=PhraseSet(_phrases(_both(data.get("blockers"))), max_gap=0),
+        question_blockers=PhraseSet(_phrases(_both(data.get("question_blockers"))), max_gap=0),
+        out_of_scope=PhraseSet(_phrases(_both(data.get("out_of_scope"))), max_gap=0),
     )

@@ -16,6 +16,7 @@ import snowballstemmer
 _TOKEN = re.compile(r"[a-zа-я0-9]+(?:[-.@/][a-zа-я0-9]+)*", re.IGNORECASE)
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+_JOINERS = re.compile(r"[-.@/]")
 
 _STEMMERS = {
     "en": snowballstemmer.stemmer("english"),
@@ -31,6 +32,10 @@ _INFORMAL = {
     "plz": "please",
     "wat": "what",
     "whats": "what",
+    "whos": "who",
+    "hows": "how",
+    "wheres": "where",
+    "whens": "when",
     "dont": "not",
     "don't": "not",
     "doesnt": "not",
@@ -88,10 +93,13 @@ def words(text: str) -> list[str]:
     text = text.lower().replace("ё", "е").replace("’", "'")
     text = re.sub(r"n't\b", " not", text)
     out: list[str] = []
-    for match in _TOKEN.finditer(text):
-        token = match.group(0).strip(".-/")
+    for token in _TOKEN.findall(text):
         token = _INFORMAL.get(token, token)
-        parts = [p for p in re.split(r"[-.@/]", token) if p]
+        if token.isalnum():
+            out.extend(token.split() if " " in token else (token,))
+            continue
+        token = token.strip(".-/")
+        parts = [p for p in _JOINERS.split(token) if p]
         if len(parts) > 1 and any(c in token for c in ".@/") and not token.replace(".", "").isdigit():
             out.append(token)  # an address or a name like lava.top: whole, then its parts
         out.extend(p for part in parts for p in _INFORMAL.get(part, part).split())
@@ -109,18 +117,35 @@ def stem(word: str) -> str:
     return _STEMMERS[lang].stemWord(word)
 
 
+_ALL_STOPWORDS = frozenset().union(*STOPWORDS.values()) - NEGATIONS  # the scripts do not overlap
+
+
 def is_stopword(word: str) -> bool:
-    if word in NEGATIONS:
-        return False
-    return word in STOPWORDS[token_lang(word)]
+    return word in _ALL_STOPWORDS
 
 
-_SENTENCE_END = re.compile(r"[?!;\n]+|[.,](?:\s|$)")
+_SENTENCE_END = re.compile(r"([?!;\n]+|\.(?:\s|$))")
+_CLAUSE_END = re.compile(r",(?:\s|$)")
 
 
 def sentences(text: str) -> list[str]:
     """The text cut at sentence and clause ends (not at the dots of an address or a number)."""
-    return [part for part in _SENTENCE_END.split(text) if part.strip()]
+    return [part for part, _ in split_sentences(text)]
+
+
+def split_sentences(text: str) -> list[tuple[str, bool]]:
+    """Each clause with whether its sentence ends with a question mark.
+
+    "i haven't used my cloned voice in ages, will it be deleted?" is one question in two clauses.
+    """
+    pieces = _SENTENCE_END.split(text)
+    out = []
+    for i in range(0, len(pieces), 2):
+        end = pieces[i + 1] if i + 1 < len(pieces) else ""
+        for clause in _CLAUSE_END.split(pieces[i]):
+            if clause.strip():
+                out.append((clause, "?" in end))
+    return out
 
 
 def stems(text: str) -> list[str]:
@@ -131,3 +156,9 @@ def stems(text: str) -> list[str]:
 def content_stems(text: str) -> list[str]:
     """Stems of the tokens that carry meaning (no stop words), in order."""
     return [stem(w) for w in words(text) if not is_stopword(w)]
+
+
+#: Stems of stop words: never "corrected" into a topic word by the typo fixer.
+STOP_STEMS = frozenset(stem(w) for words in STOPWORDS.values() for w in words) | frozenset(
+    stem(w) for w in NEGATIONS
+)

@@ -1,0 +1,130 @@
+"""The answer engine's behaviour on the questions that matter most, through `answer()` and the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.policy import load_policy
+from bot.policy.answer import OUT_OF_SCOPE, answer, build_index
+from bot.policy.answer_intents import load_intents, phrase_in
+from bot.policy.text_normalize import script_lang, stems
+
+ROOT = Path(__file__).resolve().parent.parent
+VELLUTO = ROOT / "policies" / "velluto.yaml"
+
+
+@pytest.fixture(scope="module")
+def index():
+    return build_index(load_policy(VELLUTO))
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "expected"),
+    [
+        ("how long do you keep my voice model", "en", [r"\b3 years"]),
+        ("how long do you keep my voice model", "ru", [r"\b3 (года|лет)"]),
+        ("сколько вы храните мою голосовую модель", None, [r"\b3 (года|лет)"]),
+        ("how long do you keep billing records", "en", [r"\b7 years"]),
+        ("сколько хранятся мои платежи", "ru", [r"\b7 лет"]),
+        ("how long are logs kept", "en", [r"\b12 months", r"\b30 days"]),
+        ("как долго хранятся логи", "ru", [r"\b12 месяцев", r"\b30 дней"]),
+    ],
+)
+def test_retention_answers_state_the_period(index, question, lang, expected):
+    result = answer(question, lang, index)
+    assert result.route == "answer"
+    assert result.topic == "retention"
+    for pattern in expected:
+        assert re.search(pattern, result.text), result.text
+    assert "§6" in result.text  # the section is cited
+
+
+def test_answer_is_in_the_requested_language_and_cites_the_section(index):
+    ru = answer("how long do you keep my voice model", "ru", index)
+    assert re.search("[а-я]", ru.text) and "Источник" in ru.text
+    en = answer("how long do you keep my voice model", "en", index)
+    assert "Source: §6 Retention" in en.text
+    assert en.section == "§6 Retention"
+
+
+@pytest.mark.parametrize(
+    ("question", "route"),
+    [
+        ("delete my account", "request:erasure"),
+        ("хочу копию своих данных", "request:access"),
+        ("someone cloned my voice", "request:voice_takedown"),
+        ("stop sending me emails", "request:withdraw_consent"),
+        ("i want my data in json", "request:portability"),
+        ("исправьте мой email", "request:rectification"),
+    ],
+)
+def test_disguised_requests(index, question, route):
+    result = answer(question, None, index)
+    assert result.route == route
+    assert result.kind is not None and route.endswith(result.kind.value)
+
+
+def test_a_question_about_deletion_is_answered_not_taken_as_a_request(index):
+    result = answer("how long do you keep my data after i delete my account", "en", index)
+    assert result.route == "answer"
+
+
+@pytest.mark.parametrize("question", ["whats the weather tomorrow", "сколько стоит подписка", "hello"])
+def test_out_of_scope_is_honest(index, question):
+    result = answer(question, None, index)
+    assert result.route == OUT_OF_SCOPE
+    assert result.facts == ()
+    assert "does not" in result.text or "нет" in result.text
+
+
+def test_typos_are_forgiven(index):
+    assert answer("how lnog do you kepp my voice modle", "en", index).topic == "retention"
+
+
+def test_language_detection_by_script():
+    assert script_lang("есть ли у вас DPO") == "ru"
+    assert script_lang("do you sell my data") == "en"
+
+
+def test_phrase_matching_keeps_order_and_allows_small_gaps():
+    seq = stems("please delete all of my data")
+    assert phrase_in(tuple(stems("delete all my")), seq)
+    assert not phrase_in(tuple(stems("my data delete")), seq)
+
+
+def test_intents_file_names_only_known_request_kinds():
+    intents = load_intents()
+    assert {kind.value for kind, _ in intents.kinds} >= {
+        "erasure", "access", "voice_takedown", "withdraw_consent", "portability",
+        "rectification", "objection", "restriction", "opt_out_sale", "limit_sensitive",
+    }
+
+
+def test_cli_json(capsys):
+    assert main(["ask", "how long do you keep my voice model", "--json", "--policy", str(VELLUTO)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["route"] == "answer" and data["topic"] == "retention"
+    assert {"route", "topic", "confidence", "answer", "section"} <= set(data)
+
+
+def test_cli_reads_one_question_per_line(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("delete my account\n\nсколько стоит подписка\n"))
+    monkeypatch.setenv("POLICY_FILE", str(VELLUTO))
+    assert main(["ask"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["route"] for line in lines] == ["request:erasure", "out_of_scope"]
+
+
+def test_cli_bad_policy_is_one_line_on_stderr(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("operator: [", encoding="utf-8")
+    assert main(["ask", "hi", "--policy", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
