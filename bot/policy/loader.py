@@ -22,7 +22,7 @@ class PolicyError(Exception):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        super().__init__("; ".join(f"{p}: {m}" if p else m for p, m in self.problems))
+        super().__init__("\n".join(f"{p}: {m}" if p else m for p, m in self.problems))
 
 
 class _DuplicateKey(yaml.MarkedYAMLError):
