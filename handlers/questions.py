@@ -59,10 +59,13 @@ def topic_text(policy: Policy, topic_id: str, lang: str) -> str | None:
 
 
 def contact_text(policy: Policy) -> str:
-    if policy.contacts.privacy:
+    if policy.contacts.privacy and policy.response_times:
         return _(
             "For now, please write to the privacy team at {email}: they answer within {days} days."
         ).format(email=html.quote(policy.contacts.privacy), days=policy.response_times.standard_days)
+    contact = policy.contacts.privacy or policy.contacts.support or policy.contacts.telegram
+    if contact:
+        return _("For now, please write to the privacy team at {email}.").format(email=html.quote(contact))
     return _("For now, please contact the privacy team of {operator}.").format(
         operator=html.quote(policy.operator.name)
     )
