@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.i18n import LANGUAGES, N_, Gettext, gettext_for
 from bot.kinds import RequestKind
-from bot.policy.answer_index import PolicyIndex, build_index, phrase_bonus, score_fact, score_topic
+from bot.policy.answer_index import W_KEYWORD, PolicyIndex, build_index, phrase_bonus, score_fact, score_topic
 from bot.policy.schema import Fact
 from bot.policy.text_normalize import content_stems, script_lang, split_sentences, stem, stems, words
 
@@ -30,6 +30,12 @@ MIN_CONFIDENCE = 0.35
 SCORE_SCALE = 6.0
 #: Confidence factor for questions on subjects policies do not cover (prices, features, small talk).
 OFF_POLICY_FACTOR = 0.4
+#: A question word the policy never uses weighs this many times the rarest policy word ("python", "refund").
+UNKNOWN_WEIGHT = 1.0
+#: Confidence kept when none of the question's words is explained by the topic (the rest scales with coverage).
+COVERAGE_BASE = 0.5
+#: Confidence factor when the best topic matched only through words of its fact texts.
+TEXT_ONLY_FACTOR = 0.6
 #: At most this many facts in a rendered answer; a second fact must score this close to the first.
 MAX_FACTS = 3
 FACT_RATIO = 0.8
@@ -119,12 +125,16 @@ def _match(index: PolicyIndex, question: str) -> tuple[_Match, list[list[str]], 
     best_score, best = ranked[0]
 
     # How much of what the person said the topic explains: unknown words weigh as the rarest known.
-    mass = sum(index.idf.get(w, index.max_idf) for w in query) or 1.0
+    mass = sum(index.idf.get(w, index.max_idf * UNKNOWN_WEIGHT) for w in query) or 1.0
     covered = sum(index.idf.get(w, 0.0) for w in query if best.weights.get(w, 0.0) > 0)
     coverage = min(1.0, covered / mass)
-    confidence = (1 - math.exp(-best_score / SCORE_SCALE)) * (0.5 + 0.5 * coverage)
+    confidence = (1 - math.exp(-best_score / SCORE_SCALE)) * (COVERAGE_BASE + (1 - COVERAGE_BASE) * coverage)
     if off_policy:
         confidence *= OFF_POLICY_FACTOR
+    # Matched only through words of long fact texts, with no synonym, keyword or title: weak evidence.
+    evidence = max((best.weights.get(w, 0.0) for w in query), default=0.0)
+    if evidence < W_KEYWORD and not bonus.get(best.id):
+        confidence *= TEXT_ONLY_FACTOR
 
     facts = _pick_facts(best.facts, query, found, index)
     return _Match(best.id, best_score, confidence, facts), parts, raw, asked
