@@ -176,6 +176,8 @@ CASES = [
     ("kz restriction over Nowruz", "2027-03-19T12:00:00+05:00", [KZ], K.RESTRICTION, {}, "2027-03-25"),
     ("kz objection 3 days over Independence Day", "2027-12-14T12:00:00+05:00", [KZ], K.OBJECTION, {}, "2027-12-20"),
     ("kz withdraw consent 15 days over New Year", "2026-12-28T12:00:00+05:00", [KZ], K.WITHDRAW_CONSENT, {}, "2027-01-21"),
+    ("kz working Saturday 4 May 2024 counts", "2024-05-03T12:00:00+05:00", [KZ], K.ERASURE, {}, "2024-05-04"),
+    ("kz day off 8 May 2024 is skipped", "2024-05-07T12:00:00+05:00", [KZ], K.RECTIFICATION, {}, "2024-05-10"),
     ("kz 22:30 Thursday local", "2027-01-28T17:30:00+00:00", [KZ], K.ERASURE, {}, "2027-01-29"),
     ("kz 00:30 Friday local", "2027-01-28T19:30:00+00:00", [KZ], K.ERASURE, {}, "2027-02-01"),
     ("kz voice takedown is an erasure", "2027-01-29T12:00:00+05:00", [KZ], K.VOICE_TAKEDOWN, {}, "2027-02-01"),

@@ -60,7 +60,15 @@ class WorkCalendar:
         return _holidays(self.country, self.subdiv).get(day)
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() not in (SATURDAY, SUNDAY) and self.holiday_name(day) is None
+        if self.country is None:
+            return day.weekday() not in (SATURDAY, SUNDAY)
+        calendar_ = _holidays(self.country, self.subdiv)
+        if day in calendar_:  # also fills in that year, including its weekend working days
+            return False
+        if day.weekday() in (SATURDAY, SUNDAY):
+            # A Saturday the government made a working day (e.g. KZ 4 May 2024, swapped for 8 May) counts.
+            return day in calendar_.weekend_workdays
+        return True
 
     def roll_forward(self, day: date) -> tuple[date, list[date]]:
         """The first working day on or after `day`, and the non-working days skipped on the way."""

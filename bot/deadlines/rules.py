@@ -303,9 +303,9 @@ def _kz(query: DeadlineQuery, regime: Regime) -> RegimeResult | None:
     count, period = KZ_WORKING_DAYS[query.kind]
     zone = query.zone_of(regime)
     receipt = local_date(query.received_at, zone)
-    # Spec §2: counting starts the day after receipt (received Friday, 1 working day → Monday). The
-    # government's occasional swaps of a Saturday into a working day are not modelled: they only add days
-    # that would make the count end earlier by at most that day, and are announced case by case.
+    # Spec §2: counting starts the day after receipt (received Friday, 1 working day → Monday). Saturdays
+    # the government turns into working days (swapped for a day off) count as working days, as the
+    # `holidays` package records them: leaving them out would give a later date than the law.
     due, passed = KAZAKHSTAN.add_working_days(receipt, count)
     parts = [Msg.of(BUSINESS_COUNT, regime=_name(regime), period=Msg(period), start=receipt, zone=zone,
                     holidays=Msg(CAL_KZ), due=due)]
