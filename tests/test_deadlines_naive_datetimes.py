@@ -39,7 +39,7 @@ def naive_uses(source: str) -> list[tuple[int, str]]:
         last = name.rsplit(".", 1)[-1]
         qualifier = name.rsplit(".", 2)[-2] if "." in name else ""
         problem = None
-        if last in ("utcnow", "utcfromtimestamp"):
+        if last in ("utcnow", "utcfromtimestamp") and qualifier == "datetime":  # not a project's own utcnow()
             problem = f"{name}() returns a naive datetime"
         elif last == "today" and qualifier in ("datetime", "date"):
             problem = f"{name}() uses the machine's local zone"
@@ -97,6 +97,7 @@ def test_scanner_catches_naive_constructs(code):
     "from datetime import datetime\nx = datetime.strptime(s, '%Y-%m-%dT%H:%M%z')",
     "from datetime import datetime\nx = datetime(2027, 1, 31)  # naive-ok: a test fixture",
     "x = '''datetime.now()'''",
+    "from storage.base import utcnow\nx = utcnow()",
 ])
 def test_scanner_accepts_aware_constructs(code):
     assert not naive_uses(code)
