@@ -39,6 +39,8 @@ TEXT_ONLY_FACTOR = 0.6
 #: At most this many facts in a rendered answer; a second fact must score this close to the first.
 MAX_FACTS = 3
 FACT_RATIO = 0.8
+#: A general question gets the topic's first facts up to about this many characters.
+OVERVIEW_CHARS = 400
 
 SOURCE = N_("Source: {sections}")
 NOT_COVERED = N_(
@@ -136,19 +138,39 @@ def _match(index: PolicyIndex, question: str) -> tuple[_Match, list[list[str]], 
     if evidence < W_KEYWORD and not bonus.get(best.id):
         confidence *= TEXT_ONLY_FACTOR
 
-    facts = _pick_facts(best.facts, query, found, index)
+    general = not any(best.weights.get(w) and w not in best.topic_words for w in query)
+    facts = _pick_facts(best.facts, query, found, index, best, general)
     return _Match(best.id, best_score, confidence, facts), parts, raw, asked
 
 
-def _pick_facts(entries, query, found, index: PolicyIndex) -> tuple[Fact, ...]:
+def _pick_facts(entries, query, found, index: PolicyIndex, topic=None, general=False) -> tuple[Fact, ...]:
+    """The best-fitting facts; the topic's first facts (its overview) when nothing tells them apart.
+
+    `general`: the question names only the topic ("what are my rights"); then the overview wins unless
+    another fact fits clearly better (twice the score).
+    """
     if not entries:
         return ()
-    scored = [(score_fact(e, query, found, index.idf), i, e.fact) for i, e in enumerate(entries)]
+    spread = topic.fact_spread if topic else {}
+    names = topic.topic_words if topic else frozenset()
+    scored = [(score_fact(e, query, found, index.idf, spread, names), i, e.fact) for i, e in enumerate(entries)]
     top = max(s for s, _, _ in scored)
-    if top <= 0:
-        return tuple(e.fact for e in entries[:MAX_FACTS])
+    if top <= 0 or (general and top <= 2 * scored[0][0]):
+        return _overview(entries)
     chosen = sorted((s for s in scored if s[0] >= top * FACT_RATIO), key=lambda s: (-s[0], s[1]))
     return tuple(f for _, _, f in chosen[:MAX_FACTS])
+
+
+def _overview(entries) -> tuple[Fact, ...]:
+    """The topic's first fact, and the next ones while the answer stays short."""
+    out: list[Fact] = []
+    length = 0
+    for entry in entries[:MAX_FACTS]:
+        length += len(entry.fact.text.en)
+        if out and length > OVERVIEW_CHARS:
+            break
+        out.append(entry.fact)
+    return tuple(out)
 
 
 def _request_facts(index: PolicyIndex, kind: RequestKind, question: str) -> tuple[Fact, ...]:

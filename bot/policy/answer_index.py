@@ -27,6 +27,10 @@ W_SYNONYM = 3.0
 W_TITLE = 2.0
 W_KEYWORD = 2.0
 W_DETAIL = 1.5
+#: Within a topic, a fact's own keywords are what tells it from its neighbours: they count most there.
+W_FACT_KEYWORD = 3.0
+#: Within a topic, a word that names the topic itself ("how long", "keep") says little about which fact.
+TOPIC_WORD_IN_FACT = 0.3
 W_TEXT = 1.0
 #: Weight of each word of a multi-word synonym or keyword: the phrase bonus rewards the whole phrase,
 #: so "someone" in "someone cloned my voice" must not weigh like the synonym "someone" would.
@@ -56,6 +60,10 @@ class TopicEntry:
     weights: dict[str, float] = field(default_factory=dict)
     phrases: list[Phrase] = field(default_factory=list)
     facts: list[FactEntry] = field(default_factory=list)
+    #: Stems of the topic's synonyms and title: a question made only of these names the topic, nothing narrower.
+    topic_words: set[str] = field(default_factory=set)
+    #: How well a word tells this topic's facts apart (1: in one fact only, 0: in all of them).
+    fact_spread: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -136,9 +144,23 @@ def _fact_entry(fact: Fact) -> FactEntry:
         for detail in fact.details.values():
             _add(entry.weights, content_stems(detail.get(lang)), W_DETAIL)
         keywords = fact.keywords.get(lang)
-        _add_terms(entry.weights, keywords, W_KEYWORD)
+        _add_terms(entry.weights, keywords, W_FACT_KEYWORD)
         entry.phrases.update(_phrases(keywords))
     return entry
+
+
+def _spread(entry: TopicEntry) -> None:
+    """Within-topic rarity of each word: "right" is in every fact of the rights topic, so a question
+    with only "rights" in it should get the overview (the first fact), not whichever fact says "right"."""
+    n = len(entry.facts)
+    if n < 2:
+        return
+    df: dict[str, int] = defaultdict(int)
+    for fact in entry.facts:
+        for word in fact.weights:
+            df[word] += 1
+    top = math.log(1 + n)
+    entry.fact_spread = {word: math.log(1 + n / count) / top for word, count in df.items() if count > 1}
 
 
 def build_index(policy: Policy, intents: Intents | None = None) -> PolicyIndex:
@@ -150,6 +172,8 @@ def build_index(policy: Policy, intents: Intents | None = None) -> PolicyIndex:
         for lang in LANGS:
             synonyms = topic.synonyms.get(lang)
             _add_terms(entry.weights, synonyms, W_SYNONYM)
+            entry.topic_words.update(w for term in synonyms for w in content_stems(term))
+            entry.topic_words.update(content_stems(topic.title.get(lang)))
             _add(entry.weights, content_stems(topic.title.get(lang)), W_TITLE)
             entry.phrases.extend(_phrases(synonyms))
         topics[topic.id] = entry
@@ -169,7 +193,7 @@ def build_index(policy: Policy, intents: Intents | None = None) -> PolicyIndex:
         damp = min(1.0, (average / max(len(words), 1)) ** LENGTH_DAMPING)
         entry = topics[topic_id]
         for word, weight in words.items():
-            _add(entry.weights, [word], weight * damp)
+            _add(entry.weights, [word], min(weight, W_KEYWORD) * damp)
 
     df: dict[str, int] = defaultdict(int)
     for entry in topics.values():
@@ -186,6 +210,8 @@ def build_index(policy: Policy, intents: Intents | None = None) -> PolicyIndex:
     for word in sorted(known):
         if len(word) >= 3 and not word.isdigit():
             vocab[token_lang(word)].append(word)
+    for entry in topics.values():
+        _spread(entry)
     phrase_topics: dict[Phrase, list[str]] = defaultdict(list)
     for entry in topics.values():
         for phrase in dict.fromkeys(entry.phrases):
@@ -218,6 +244,22 @@ def score_topic(entry: TopicEntry, query: Sequence[str], bonus: dict[str, float]
     return sum(entry.weights.get(word, 0.0) * idf.get(word, 0.0) for word in query) + bonus.get(entry.id, 0.0)
 
 
-def score_fact(entry: FactEntry, query: Sequence[str], found: Sequence[Phrase], idf: dict[str, float]) -> float:
-    score = sum(entry.weights.get(word, 0.0) * idf.get(word, 0.0) for word in query)
+def score_fact(
+    entry: FactEntry,
+    query: Sequence[str],
+    found: Sequence[Phrase],
+    idf: dict[str, float],
+    spread: dict[str, float],
+    topic_words: set[str] | frozenset[str] = frozenset(),
+) -> float:
+    """How well one fact of its topic fits: keywords first, words shared by the topic's facts discounted,
+    words that only name the topic ("how long") nearly ignored unless they are this fact's keywords."""
+    score = 0.0
+    for word in query:
+        weight = entry.weights.get(word, 0.0)
+        if not weight:
+            continue
+        if word in topic_words and weight < W_FACT_KEYWORD:
+            weight *= TOPIC_WORD_IN_FACT
+        score += weight * idf.get(word, 0.0) * spread.get(word, 1.0)
     return score + sum(PHRASE_BONUS * len(p) for p in found if p in entry.phrases)
