@@ -128,3 +128,28 @@ def test_cli_bad_policy_is_one_line_on_stderr(capsys, tmp_path):
     assert main(["ask", "hi", "--policy", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize("question", ["", "   ", "???", "🙂🙂", "a" * 5000, "delete " * 300, "сколько" * 50])
+def test_odd_input_gets_an_answer_not_an_exception(index, question):
+    result = answer(question, None, index)
+    assert result.route in {"answer", "out_of_scope"} or result.route.startswith("request:")
+    assert 0.0 <= result.confidence <= 1.0
+    assert result.text
+
+
+def test_any_text_is_answered_within_bounds(index):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.text(max_size=200), st.sampled_from([None, "en", "ru", "de"]))
+    def check(question, lang):
+        result = answer(question, lang, index)
+        assert result.lang in {"en", "ru"}
+        assert 0.0 <= result.confidence <= 1.0
+        assert result.text
+        if result.route == "answer":
+            assert result.facts and result.section
+
+    check()
