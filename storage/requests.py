@@ -22,8 +22,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    cast,
     select,
-    type_coerce,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -253,7 +253,7 @@ async def iter_audit_rows(session: AsyncSession) -> AsyncIterator[tuple[Any, ...
             RequestEvent.actor_role,
             RequestEvent.actor_telegram_id,
             RequestEvent.action,
-            type_coerce(RequestEvent.payload, Text),
+            cast(RequestEvent.payload, Text),
             RequestEvent.text,
             RequestEvent.prev_hash,
             RequestEvent.hash,

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from bot.crypto import FieldCipher, generate_data_key
 from bot.deadlines import PolicyPromise
@@ -437,3 +438,53 @@ async def test_unknown_kinds_jurisdictions_and_naive_times_are_refused(session):
         await service.create_request(session, person, "access", "mars", {}, at(2027, 3, 5), None)
     with pytest.raises(ValueError):
         await service.create_request(session, person, "access", "eea", {}, datetime(2027, 3, 5), None)  # noqa: DTZ001
+
+
+async def test_attachments_keep_only_telegram_ids_and_an_encrypted_caption(session):
+    cipher = FieldCipher(generate_data_key())
+    person = await subject(session)
+    request = (
+        await service.create_request(session, person, "voice_takedown", "eea", {}, at(2027, 3, 5), VELLUTO)
+    ).request
+    service.add_attachment(
+        session, request, file_id="AwACAgIAAx", file_unique_id="AgADxx", kind="voice", caption="my own voice",
+        now=at(2027, 3, 5), cipher=cipher,
+    )  # fmt: skip
+    await service.apply(
+        session, request, Action.ADD_INFO, Actor.requester(person), at(2027, 3, 5), attachments=1
+    )
+    await session.commit()
+    [attachment] = await store.attachments_of(session, request.id)
+    assert attachment.kind == "voice" and attachment.file_id == "AwACAgIAAx"
+    assert "voice" not in attachment.caption and cipher.decrypt(attachment.caption) == "my own voice"
+    with pytest.raises(ValueError):
+        service.add_attachment(
+            session, request, file_id="x", file_unique_id="y", kind="sticker", now=at(2027, 3, 5)
+        )
+
+
+async def test_two_staff_acting_at_once_cannot_fork_the_chain(db_engine):
+    factory = create_session_factory(db_engine)
+    async with factory() as setup:
+        person = await subject(setup)
+        request = (
+            await service.create_request(
+                setup, person, "access", "eea", {}, at(2027, 3, 5), None, verified_by="telegram_id"
+            )
+        ).request
+        await setup.commit()
+    async with factory() as first, factory() as second:
+        mine = await first.get(Request, request.id)
+        theirs = await second.get(Request, request.id)
+        await service.apply(first, mine, Action.COMPLETE, Actor.staff(1), at(2027, 3, 6))
+        await first.commit()
+        with pytest.raises(DBAPIError):  # same seq: the unique (request_id, seq) refuses the second write
+            await service.apply(
+                second, theirs, Action.REJECT, Actor.staff(2), at(2027, 3, 6), reason="no_data"
+            )
+            await second.commit()
+        await second.rollback()
+    async with factory() as check:
+        stored = await check.get(Request, request.id)
+        assert stored.state == "completed" and stored.event_count == 2
+        assert await chain_problems(check, stored) == []

@@ -63,7 +63,9 @@ async def verify_database(url: str, out=None) -> int:
                     chain = []
                 seen.add(reference)
                 try:
-                    payload = json.loads(payload_text) if payload_text else {}
+                    payload = (
+                        payload_text if isinstance(payload_text, dict) else json.loads(payload_text or "{}")
+                    )
                 except ValueError:
                     problems.append(ChainProblem(reference, seq, "payload is not valid JSON"))
                     payload = {"unreadable": payload_text}
