@@ -249,7 +249,8 @@ def test_velvet_states_nothing_it_does_not_say():
         "region_california",
     }
     assert not absent & {f.topic for f in p.facts}
-    # response_times is only a placeholder the schema requires: no text may promise a time.
+    # The document promises no response time: no promise in the data, and no text may state one.
+    assert p.response_times is None
     for where, en, ru in texts(p):
         assert not re.search(r"\bdays?\b", en), where
         assert not re.search(r"\bдн(я|ей|и)\b", ru), where
