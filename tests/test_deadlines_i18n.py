@@ -77,3 +77,14 @@ def test_explanations_render_fully_in_russian(received, regimes, kind, options):
         assert "{" not in text
         assert not [prefix for prefix in english if prefix in text]
     assert result.explanation == render_explanation(result)  # English by default
+
+
+def test_dates_can_be_formatted_by_the_caller():
+    from babel.dates import format_date
+
+    result = compute(datetime.fromisoformat("2027-02-01T10:00:00+00:00"), K.ACCESS, [Regime.UK_GDPR, Regime.POLICY],
+                     policy=PolicyPromise(operator="velluto", standard_days=30))
+    text = render_explanation(result, gettext_for("ru"), lambda d: format_date(d, "long", locale="ru"))
+    assert "1 марта 2027" in text and "2027-03-01" not in text
+    warning = render_warnings(result, gettext_for("ru"), lambda d: format_date(d, "long", locale="ru"))[0]
+    assert "3 марта 2027" in warning

@@ -16,7 +16,7 @@ from bot.deadlines.promise import PolicyPromise
 from bot.deadlines.query import DeadlineQuery
 from bot.deadlines.regimes import REGIME_NAMES, Regime
 from bot.deadlines.rules import RegimeResult, regime_result
-from bot.deadlines.text import Gettext, Msg, identity, render, render_all
+from bot.deadlines.text import DateFormat, Gettext, Msg, identity, render, render_all
 from bot.i18n import N_
 from bot.kinds import RequestKind
 
@@ -67,13 +67,17 @@ class DeadlineResult:
         return render_warnings(self)
 
 
-def render_explanation(result: DeadlineResult, gettext: Gettext = identity) -> str:
-    """The explanation in the language of `gettext` (English with the default)."""
-    return render_all(result.explanation_parts, gettext)
+def render_explanation(
+    result: DeadlineResult, gettext: Gettext = identity, format_date: DateFormat | None = None
+) -> str:
+    """The explanation in the language of `gettext` (English with the default); dates ISO by default."""
+    return render_all(result.explanation_parts, gettext, format_date)
 
 
-def render_warnings(result: DeadlineResult, gettext: Gettext = identity) -> list[str]:
-    return [render(part, gettext) for part in result.warning_parts]
+def render_warnings(
+    result: DeadlineResult, gettext: Gettext = identity, format_date: DateFormat | None = None
+) -> list[str]:
+    return [render(part, gettext, format_date) for part in result.warning_parts]
 
 
 def _end(day: date, result: RegimeResult) -> datetime:

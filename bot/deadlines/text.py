@@ -2,7 +2,8 @@
 
 The engine is pure and has no language: it records `Msg(msgid, params)` with msgids marked by `N_()`;
 `render` translates the msgid first and fills `{name}` placeholders afterwards, so a translation can
-move them around. Dates are shown as ISO `YYYY-MM-DD`, which staff read the same in every language.
+move them around. Dates are ISO `YYYY-MM-DD` unless the caller passes `format_date` (e.g. Babel's
+`format_date(d, locale=lang)` in the bot), so the engine itself needs no locale.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date
 from typing import Any
 
 Gettext = Callable[[str], str]
+DateFormat = Callable[[date], str]
 
 
 def identity(message: str) -> str:
@@ -31,20 +33,20 @@ class Msg:
         return cls(msgid, tuple(params.items()))
 
 
-def _value(value: Any, gettext: Gettext) -> str:
+def _value(value: Any, gettext: Gettext, format_date: DateFormat | None) -> str:
     if isinstance(value, Msg):
-        return render(value, gettext)
+        return render(value, gettext, format_date)
     if isinstance(value, date):
-        return value.isoformat()
+        return format_date(value) if format_date else value.isoformat()
     if isinstance(value, tuple | list):
-        return ", ".join(_value(item, gettext) for item in value)
+        return ", ".join(_value(item, gettext, format_date) for item in value)
     return str(value)
 
 
-def render(message: Msg, gettext: Gettext = identity) -> str:
-    params = {name: _value(value, gettext) for name, value in message.params}
+def render(message: Msg, gettext: Gettext = identity, format_date: DateFormat | None = None) -> str:
+    params = {name: _value(value, gettext, format_date) for name, value in message.params}
     return gettext(message.msgid).format(**params)
 
 
-def render_all(messages: Iterable[Msg], gettext: Gettext = identity) -> str:
-    return " ".join(render(m, gettext) for m in messages)
+def render_all(messages: Iterable[Msg], gettext: Gettext = identity, format_date: DateFormat | None = None) -> str:
+    return " ".join(render(m, gettext, format_date) for m in messages)
