@@ -112,3 +112,31 @@ def test_policy_file_missing_is_one_line(capsys, tmp_path):
                  "--policy", str(tmp_path / "none.yaml")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code != 0 and len(err) == 1 and "policy file" in err[0]
+
+
+def _policy_without_promise() -> Path | None:
+    if not HAS_POLICY:
+        return None
+    from bot.policy import PolicyError, load_policy, promise_from_policy
+
+    for path in sorted((ROOT / "policies").glob("*.yaml")):
+        try:
+            if promise_from_policy(load_policy(path)) is None:
+                return path
+        except PolicyError:
+            continue
+    return None
+
+
+NO_PROMISE = _policy_without_promise()
+
+
+@pytest.mark.skipif(NO_PROMISE is None, reason="no policy file without response times")
+def test_policy_without_response_times(capsys):
+    data = run_json(capsys, "--received", "2027-02-01T10:00:00Z", "--regime", "uk_gdpr,policy", "--kind", "access",
+                    "--policy", str(NO_PROMISE))
+    assert data["binding"] == "uk_gdpr" and "policy" not in data["per_regime"]
+    code = main(["deadline", "--received", "2027-02-01T10:00:00Z", "--regime", "policy", "--kind", "access",
+                 "--policy", str(NO_PROMISE)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0 and len(err) == 1 and "promises no response times" in err[0]

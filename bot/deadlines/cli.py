@@ -38,6 +38,7 @@ ERR_PAUSED = N_("--paused-days must be a whole number, zero or more: {value}")
 ERR_NO_POLICY_MODULE = N_("the policy regime needs the policy module (bot.policy), which is not available")
 ERR_POLICY_FILE = N_("cannot use the policy file {path}: {problem}")
 ERR_NO_DEADLINE = N_("no deadline for a {kind} request under {regimes}")
+ERR_NO_PROMISE = N_("the policy file {path} promises no response times")
 
 
 class InputError(Exception):
@@ -87,15 +88,18 @@ def _paused(value: str, _) -> int:
     return days
 
 
-def _policy(path: str | None, _) -> PolicyPromise:
-    """Read the promise through bot.policy, imported here so the engine never depends on it."""
+def _policy(path: str | None, _) -> tuple[str, PolicyPromise | None]:
+    """Read the promise through bot.policy, imported here so the engine never depends on it.
+
+    None when the policy promises no response times (its file has no `response_times`).
+    """
     path = path or os.environ.get("POLICY_FILE") or DEFAULT_POLICY_FILE
     try:
         from bot.policy import PolicyError, load_policy, promise_from_policy
     except ImportError:
         raise InputError(_(ERR_NO_POLICY_MODULE)) from None
     try:
-        return promise_from_policy(load_policy(path))
+        return path, promise_from_policy(load_policy(path))
     except PolicyError as exc:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(_(ERR_POLICY_FILE).format(path=path, problem=problem)) from None
@@ -157,7 +161,13 @@ def run(args: argparse.Namespace) -> int:
         paused = _paused(args.paused_days, _)
         clock_start = _instant("--clock-start", args.clock_start, _)
         verified = _instant("--verified", args.verified, _)
-        policy = _policy(args.policy, _) if Regime.POLICY in regimes else None
+        policy = None
+        if Regime.POLICY in regimes:
+            path, policy = _policy(args.policy, _)
+            if policy is None:  # nothing promised: only the law applies
+                regimes = [r for r in regimes if r is not Regime.POLICY]
+                if not regimes:
+                    raise InputError(_(ERR_NO_PROMISE).format(path=path))
         try:
             result = compute(
                 received, kind, regimes, policy=policy, extended=args.extended, paused_days=paused,
