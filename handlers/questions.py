@@ -63,7 +63,8 @@ def contact_text(policy: Policy) -> str:
         return _(
             "For now, please write to the privacy team at {email}: they answer within {days} days."
         ).format(email=html.quote(policy.contacts.privacy), days=policy.response_times.standard_days)
-    contact = policy.contacts.privacy or policy.contacts.support or policy.contacts.telegram
+    contacts = policy.contacts
+    contact = contacts.privacy or contacts.support or contacts.general or contacts.telegram
     if contact:
         return _("For now, please write to the privacy team at {email}.").format(email=html.quote(contact))
     return _("For now, please contact the privacy team of {operator}.").format(
