@@ -82,8 +82,21 @@ def test_out_of_scope_is_honest(index, question):
     assert "does not" in result.text or "нет" in result.text
 
 
-def test_typos_are_forgiven(index):
-    assert answer("how lnog do you kepp my voice modle", "en", index).topic == "retention"
+@pytest.mark.parametrize(
+    ("question", "topic", "figure"),
+    [
+        ("what is the retension period for voice modells", "retention", "3 years"),
+        ("сколко хранятся платижи", "retention", "7 лет"),
+    ],
+)
+def test_typos_in_longer_words_are_forgiven(index, question, topic, figure):
+    result = answer(question, None, index)
+    assert result.topic == topic and figure in result.text
+
+
+def test_short_real_words_are_not_corrected_into_topic_words(index):
+    # "told" is one letter away from "sold" and "old": it must not turn a breach question into another topic
+    assert answer("how quickly will i be told about a breach", "en", index).topic in {"breach", "dpa_breach_notice"}
 
 
 def test_language_detection_by_script():

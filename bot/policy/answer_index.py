@@ -4,7 +4,7 @@ Scoring is a small TF-IDF over topics: a question stem scores in a topic by wher
 (synonyms count most, then fact keywords and details, then fact texts) times how rare it is across
 topics. Multi-word synonyms and keywords found in order add a bonus, so "how long" pulls towards
 retention even though "long" alone is weak. Unknown question words are mapped to the nearest index
-word (Levenshtein distance 1, or 2 for long words) to forgive typos.
+word (edit distance 1, or 2 for long words, a swap of two letters counting as one) to forgive typos.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from bot.policy.answer_intents import Intents, Phrase, PhraseSet, load_intents
 from bot.policy.schema import LANGS, Fact, Policy
@@ -35,6 +35,9 @@ W_TEXT = 1.0
 #: Weight of each word of a multi-word synonym or keyword: the phrase bonus rewards the whole phrase,
 #: so "someone" in "someone cloned my voice" must not weigh like the synonym "someone" would.
 W_PHRASE_WORD = 1.5
+#: Stems this long or longer may be corrected by one edit (two from 8 letters). Shorter ones are too often
+#: real words: "told" is one letter from "old" and "sold", "ages" from "age" (so "kepp" stays uncorrected).
+MIN_TYPO_LENGTH = 5
 #: How much a topic's long fact texts are damped (0: not at all, 1: in proportion to their length).
 LENGTH_DAMPING = 0.5
 #: Bonus per word of a multi-word synonym or keyword found in order in the question.
@@ -88,12 +91,12 @@ class PolicyIndex:
         if word in self._fixes:
             return self._fixes[word]
         fix = None
-        if len(word) >= 4 and not word.isdigit():
+        if len(word) >= MIN_TYPO_LENGTH and not word.isdigit():
             vocab = self._vocab[token_lang(word)]
             fix = _same_root(word, vocab)
             if fix is None:
                 limit = 1 if len(word) <= 7 else 2
-                found = process.extractOne(word, vocab, scorer=Levenshtein.distance, score_cutoff=limit)
+                found = process.extractOne(word, vocab, scorer=OSA.distance, score_cutoff=limit)
                 if found is not None:
                     fix = found[0]
         if len(self._fixes) < 100_000:
