@@ -170,7 +170,8 @@ async def test_eu_verification_does_not_move_the_deadline(session):
         await service.create_request(session, person, "access", "eea", {}, at(2027, 3, 5), None)
     ).request
     await service.apply(session, request, Action.VERIFY, STAFF, at(2027, 3, 9))
-    assert request.verification_method == "manual"
+    assert request.verification_method == "manual" and request.verified_at == at(2027, 3, 9)
+    assert request.clock_start_at is None  # only the UK has a clock start
     assert request.due_date == date(2027, 4, 5)  # EDPB example 32: from receipt
 
 

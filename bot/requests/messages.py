@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from html import escape
 from typing import Any
 
 from babel.dates import format_date
@@ -125,8 +126,11 @@ def reason_label(params: dict[str, Any], gettext: Gettext) -> str:
     return str(text or code or "")
 
 
-def render(notification: Notification, gettext: Gettext, language: str = "en") -> str:
-    """The requester-facing text of a notification, translated first and filled after."""
+def render(notification: Notification, gettext: Gettext, language: str = "en", *, html: bool = False) -> str:
+    """The requester-facing text of a notification, translated first and filled after.
+
+    html=True escapes every filled-in value (a staff question, a reason text) for parse_mode HTML.
+    """
     template = TEXTS.get(notification.key)
     if template is None:
         raise KeyError(f"no requester text for {notification.key}")
@@ -141,6 +145,8 @@ def render(notification: Notification, gettext: Gettext, language: str = "en") -
         params["reason"] = reason_label(notification.params, gettext)
     if notification.key == FORWARDED and not params.get("controller"):
         params["controller"] = gettext(CONTROLLER_UNKNOWN)
+    if html:
+        params = {name: escape(str(value), quote=False) for name, value in params.items()}
     return gettext(template).format_map(_Missing(params))
 
 

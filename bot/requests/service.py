@@ -41,6 +41,7 @@ from storage.models import Subject
 from storage.requests import Attachment, Request, RequestEvent
 
 UNVERIFIED_EXPIRY_DAYS = 30
+CLOCK_START_REGIME = "uk_gdpr"
 VERIFICATION_METHODS = ("telegram_id", "email_code", "manual", "not_required")
 REQUESTER_TYPES = ("self", "guardian", "agent", "voice_owner")
 ATTACHMENT_KINDS = ("voice", "audio", "document", "photo")
@@ -297,7 +298,7 @@ async def create_request(
         policy_promise=promise_to_json(policy_promise),
         holiday_country=eu_holiday_country,
         received_at=now,
-        clock_start_at=now if verified_by else None,
+        clock_start_at=now if verified_by and CLOCK_START_REGIME in regimes else None,
         verified_at=now if verified_by else None,
         verification_method=verified_by,
         paused_days=0,
@@ -415,7 +416,10 @@ async def apply(
         if method not in VERIFICATION_METHODS:
             raise ValueError(f"verify needs method= one of {', '.join(VERIFICATION_METHODS)}")
         request.verified_at = now
-        request.clock_start_at = now  # UK: the clock starts when the requested ID arrives
+        if CLOCK_START_REGIME in request.regime_list:
+            # UK GDPR Art. 12A: the "relevant time" is when the requested ID arrives. No other regime has a
+            # clock start (the EU and CCPA count from receipt), so none is recorded for them.
+            request.clock_start_at = now
         request.verification_method = method
         payload["method"] = method
     elif action is Action.ASK:
