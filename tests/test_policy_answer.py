@@ -61,6 +61,12 @@ def test_answer_is_in_the_requested_language_and_cites_the_section(index):
         ("stop sending me emails", "request:withdraw_consent"),
         ("i want my data in json", "request:portability"),
         ("исправьте мой email", "request:rectification"),
+        # written after the dev set, from a sanity check of everyday wording (now regression cases)
+        ("I'd like a copy of everything you store about me", "request:access"),
+        ("my voice is being used by someone else on velluto", "request:voice_takedown"),
+        ("не хочу получать ваши письма", "request:withdraw_consent"),
+        ("dont use my voice for anything except my own generations", "request:limit_sensitive"),
+        ("я хочу удалить аккаунт", "request:erasure"),
     ],
 )
 def test_disguised_requests(index, question, route):
@@ -69,9 +75,18 @@ def test_disguised_requests(index, question, route):
     assert result.kind is not None and route.endswith(result.kind.value)
 
 
-def test_a_question_about_deletion_is_answered_not_taken_as_a_request(index):
-    result = answer("how long do you keep my data after i delete my account", "en", index)
-    assert result.route == "answer"
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how long do you keep my data after i delete my account",
+        "what happens when I delete my account",
+        "is my data deleted when i close my account",
+        "can i get a copy of the DPA",
+        "что будет с данными после удаления аккаунта",
+    ],
+)
+def test_a_question_about_a_request_is_answered_not_taken_as_one(index, question):
+    assert answer(question, None, index).route == "answer"
 
 
 @pytest.mark.parametrize("question", ["whats the weather tomorrow", "сколько стоит подписка", "hello"])
