@@ -489,3 +489,15 @@ async def test_two_staff_acting_at_once_cannot_fork_the_chain(db_engine):
         stored = await check.get(Request, request.id)
         assert stored.state == "completed" and stored.event_count == 2
         assert await chain_problems(check, stored) == []
+
+
+async def test_a_mistyped_argument_is_refused_before_anything_changes(session):
+    person = await subject(session)
+    request = (
+        await service.create_request(session, person, "access", "eea", {}, at(2027, 3, 5), None)
+    ).request
+    with pytest.raises(TypeError):
+        await service.apply(session, request, Action.REJECT, STAFF, at(2027, 3, 6), reasons="no_data")
+    with pytest.raises(TypeError):
+        await service.apply(session, request, Action.ASSIGN, STAFF, at(2027, 3, 6), assignee="@somebody")
+    assert request.state == "awaiting_verification" and request.event_count == 1

@@ -42,6 +42,19 @@ from storage.requests import Attachment, Request, RequestEvent
 
 UNVERIFIED_EXPIRY_DAYS = 30
 CLOCK_START_REGIME = "uk_gdpr"
+# The keyword arguments each action of `apply` takes; anything else is a caller's mistake.
+ACTION_ARGS: dict[Action, frozenset[str]] = {
+    Action.VERIFY: frozenset({"method"}),
+    Action.ASK: frozenset({"text"}),
+    Action.ANSWER: frozenset({"text"}),
+    Action.ADD_INFO: frozenset({"text", "attachments"}),
+    Action.EXTEND: frozenset({"reason", "text"}),
+    Action.COMPLETE: frozenset({"text", "file_id"}),
+    Action.REJECT: frozenset({"reason", "text"}),
+    Action.FORWARD: frozenset({"controller"}),
+    Action.ASSIGN: frozenset({"assignee"}),
+    Action.NOTE: frozenset({"text"}),
+}
 VERIFICATION_METHODS = ("telegram_id", "email_code", "manual", "not_required")
 REQUESTER_TYPES = ("self", "guardian", "agent", "voice_owner")
 ATTACHMENT_KINDS = ("voice", "audio", "document", "photo")
@@ -404,11 +417,13 @@ async def apply(
     if actor.role is ActorRole.STAFF and actor.telegram_id is None:
         raise TransitionNotAllowed(old, action, actor.role, "not_permitted", "staff actions need a staff id")
     new = transition(old, action, actor.role)
+    unknown = set(args) - ACTION_ARGS.get(action, frozenset())
+    if unknown:
+        raise TypeError(f"{action} takes no argument {', '.join(sorted(unknown))}")
 
     payload: dict[str, Any] = {"from": str(old), "to": str(new)}
     text: str | None = None
     subject = await _subject_of(session, request)
-    notes: list[Notification] = []
     extra: dict[str, Any] = {}
 
     if action is Action.VERIFY:
@@ -465,6 +480,8 @@ async def apply(
         extra["controller"] = controller
     elif action is Action.ASSIGN:
         assignee = args.get("assignee", actor.telegram_id)
+        if assignee is not None and (isinstance(assignee, bool) or not isinstance(assignee, int)):
+            raise TypeError("assignee must be a Telegram user id or None")
         request.assignee_telegram_id = assignee
         payload["assignee"] = assignee
     elif action is Action.NOTE:
@@ -479,8 +496,6 @@ async def apply(
     request.updated_at = now
     _store_deadline(request, now, reminder_days)
     payload["due"] = _due_param(request)
-    if request.extended and action is Action.EXTEND:
-        payload["extended"] = True
 
     event = _append_event(
         session, request, at=now, actor=actor, action=action, payload=payload, text=text, cipher=cipher
