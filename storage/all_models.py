@@ -1,9 +1,11 @@
 """Import every model module so `Base.metadata` is complete (Alembic autogenerate, tests)."""
 
-from storage import models  # noqa: F401
-from storage import outbox  # noqa: F401
-from storage import requests  # noqa: F401
-from storage import verification  # noqa: F401
+from storage import (
+    models,  # noqa: F401
+    outbox,  # noqa: F401
+    requests,  # noqa: F401
+    verification,  # noqa: F401
+)
 from storage.base import Base
 
 metadata = Base.metadata
