@@ -31,10 +31,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
+    """The applied revision(s), comma-separated (feature branches make several heads)."""
     from alembic.runtime.migration import MigrationContext
 
     def _current(connection) -> str | None:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = sorted(MigrationContext.configure(connection).get_current_heads())
+        return ", ".join(heads) or None
 
     async with engine.connect() as connection:
         return await connection.run_sync(_current)

@@ -213,8 +213,17 @@ class Sender:
             rows = await store.claim_due(
                 session, self.worker_id, now, self.lease, limit=self.batch_size, pace=self.limits.pace()
             )
-        if rows:
-            await asyncio.gather(*(self._deliver(row) for row in rows))
+        # Requests start one by one at the overall pace and run concurrently (one per chat at most).
+        sending: list[asyncio.Task[None]] = []
+        try:
+            for row in rows:
+                await self.pacer.acquire()
+                sending.append(asyncio.create_task(self._deliver(row)))
+            await asyncio.gather(*sending)
+        except asyncio.CancelledError:
+            for task in sending:
+                task.cancel()
+            raise
         await self._purge_if_due(now)
         return len(rows)
 
@@ -243,7 +252,6 @@ class Sender:
         except (OutboxPayloadError, ValidationError, ValueError) as exc:
             await self._fail(row, describe(exc))
             return
-        await self.pacer.acquire()
         try:
             result = await self.bot(method, request_timeout=self.request_timeout)
         except TelegramRetryAfter as exc:
