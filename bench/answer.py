@@ -1,7 +1,9 @@
 """Speed of the answer engine: index build time, questions per second and latency over the dev set.
 
 Goals (issue 4): p99 latency under 5 ms, index build under 1 s. Run from the repository root:
-    .venv/bin/python bench/answer.py [--policy policies/velluto.yaml] [--rounds 5]
+    .venv/bin/python bench/answer.py [--policy policies/velluto.yaml] [--rounds 5] [--accuracy]
+`--accuracy` also prints the accuracy on the development set and on the holdout set (questions written
+before any tuning against them; see tests/data/holdout_en.yaml), with the questions answered wrongly.
 Latency is measured both as wall time and as process CPU time: on a busy machine (other test runs,
 a bot in the background) wall time includes waiting for the CPU, which the engine does not control.
 """
@@ -20,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.policy import load_policy  # noqa: E402
 from bot.policy.answer import answer, build_index  # noqa: E402
-from bot.policy.answer_eval import load_questions  # noqa: E402
+from bot.policy.answer_eval import evaluate, load_questions  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -32,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policy", type=Path, default=ROOT / "policies" / "velluto.yaml")
     parser.add_argument("--rounds", type=int, default=5, help="passes over the dev set (after one warm-up)")
+    parser.add_argument("--accuracy", action="store_true", help="also print dev and holdout accuracy")
     args = parser.parse_args(argv)
 
     policy = load_policy(args.policy)
@@ -66,6 +69,14 @@ def main(argv: list[str] | None = None) -> int:
           f"p99 {percentile(wall, 0.99) * ms:.2f} ms, max {max(wall) * ms:.2f} ms (goal p99 < 5 ms)")
     print(f"latency cpu:  mean {sum(cpu) / len(cpu) * ms:.2f} ms, p50 {percentile(cpu, 0.5) * ms:.2f} ms, "
           f"p99 {percentile(cpu, 0.99) * ms:.2f} ms, max {max(cpu) * ms:.2f} ms")
+    if args.accuracy:
+        name = args.policy.stem
+        for label, pattern in (("development set", "questions_*.yaml"), ("holdout set", "holdout_*.yaml")):
+            qs = load_questions(sorted((ROOT / "tests" / "data").glob(pattern)))
+            report = evaluate(index, qs, name, check_must=(name == "velluto"))
+            print(f"\n{label}: " + report.summary())
+            for failure in report.failures:
+                print("  " + failure)
     return 0
 
 
