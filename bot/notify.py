@@ -8,8 +8,8 @@ goes to the staff group so nothing is ever silently dropped.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from html import escape
 
-from aiogram import html
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import LANGUAGES, N_, gettext_for
@@ -54,7 +54,7 @@ class Notifier:
         gettext = gettext_for(self.default_language)
         event = notification.params.get("kind")
         text = gettext(STAFF_FALLBACK).format(
-            reference=html.quote(notification.reference),
-            event=html.quote(kind_label(event, gettext) if event else notification.key),
+            reference=escape(notification.reference, quote=False),
+            event=escape(kind_label(event, gettext) if event else notification.key, quote=False),
         )
         await enqueue(session, self.staff_chat_id, "sendMessage", text=text)
