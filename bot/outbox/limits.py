@@ -9,6 +9,7 @@ overall rate (about 30/s) is paced here, in process: with several instances, giv
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -41,7 +42,8 @@ class GlobalPacer:
     def __init__(self, per_second: float, *, clock: Clock = utcnow, sleep: Sleep = asyncio.sleep) -> None:
         if per_second <= 0:
             raise ValueError("per_second must be positive")
-        self.interval = timedelta(seconds=1 / per_second)
+        # Rounded up to the microsecond, so `per_second` slots never fit inside one second.
+        self.interval = timedelta(microseconds=math.ceil(1_000_000 / per_second))
         self.clock = clock
         self.sleep = sleep
         self._next_free: datetime | None = None
