@@ -83,6 +83,7 @@ def test_disguised_requests(index, question, route):
         "is my data deleted when i close my account",
         "can i get a copy of the DPA",
         "что будет с данными после удаления аккаунта",
+        "is a cloned voice biometric under gdpr",  # "cloned" describes, nobody reports a clone
     ],
 )
 def test_a_question_about_a_request_is_answered_not_taken_as_one(index, question):

@@ -35,6 +35,8 @@ class Frame:
     verb_prefixes: tuple[str, ...]
     objects: frozenset[str]
     object_prefixes: tuple[str, ...]
+    #: Objects of several words ("my voice"), matched word for word: "a cloned voice" is not a report.
+    object_phrases: tuple[Phrase, ...] = ()
 
     def matches(self, seq: Sequence[str], raw: Sequence[str]) -> bool:
         for i, (word, written) in enumerate(zip(seq, raw, strict=False)):
@@ -43,6 +45,8 @@ class Frame:
                 for j in window:
                     if seq[j] in self.objects or _starts(raw[j], self.object_prefixes):
                         return True
+                    if any(tuple(seq[j : j + len(p)]) == p for p in self.object_phrases):
+                        return True
         return False
 
 
@@ -50,26 +54,31 @@ def _starts(word: str, prefixes: tuple[str, ...]) -> bool:
     return bool(prefixes) and word.startswith(prefixes)
 
 
-def _split_terms(items: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+def _split_terms(
+    items: Iterable[str], several_words: bool = False
+) -> tuple[frozenset[str], tuple[str, ...], tuple[Phrase, ...]]:
     stems_: set[str] = set()
     prefixes: list[str] = []
+    phrases: list[Phrase] = []
     for item in items:
         if not isinstance(item, str):  # YAML reads a bare no/yes/on as a boolean: quote it
             raise ValueError(f"frame word {item!r} is not a string (quote it in the YAML)")
         item = item.strip().lower()
         if " " in item:
-            raise ValueError(f"frame words are single words, not '{item}' (use a phrase instead)")
-        if item.endswith("*"):
+            if not several_words:
+                raise ValueError(f"frame verbs are single words, not '{item}' (use a phrase instead)")
+            phrases.append(tuple(stems(item)))
+        elif item.endswith("*"):
             prefixes.append(item[:-1].replace("ё", "е"))
         else:
             stems_.update(stems(item))
-    return frozenset(stems_), tuple(prefixes)
+    return frozenset(stems_), tuple(prefixes), tuple(phrases)
 
 
 def _frame(data: dict) -> Frame:
-    verbs, verb_prefixes = _split_terms(_both(data.get("verbs")))
-    objects, object_prefixes = _split_terms(_both(data.get("objects")))
-    return Frame(verbs, verb_prefixes, objects, object_prefixes)
+    verbs, verb_prefixes, _ = _split_terms(_both(data.get("verbs")))
+    objects, object_prefixes, object_phrases = _split_terms(_both(data.get("objects")), several_words=True)
+    return Frame(verbs, verb_prefixes, objects, object_prefixes, object_phrases)
 
 
 def phrase_in(phrase: Phrase, seq: Sequence[str], max_gap: int = MAX_GAP) -> bool:
@@ -144,6 +153,7 @@ class Intents:
         for _, frames in self.frames:
             for frame in frames:
                 words.update(frame.verbs | frame.objects)
+                words.update(w for phrase in frame.object_phrases for w in phrase)
         for phrase in (*self.blockers, *self.question_blockers, *self.out_of_scope):
             words.update(phrase)
         return words
