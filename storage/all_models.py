@@ -4,6 +4,7 @@ from storage import (
     models,  # noqa: F401
     outbox,  # noqa: F401
     requests,  # noqa: F401
+    staff,  # noqa: F401
     verification,  # noqa: F401
 )
 from storage.base import Base
