@@ -381,3 +381,29 @@ async def test_run_forever_delivers_and_stops_when_asked(api, make_bot, session_
     await asyncio.wait_for(worker, timeout=5)
     async with session_factory() as session:
         assert await store.count_open(session) == 0
+
+
+async def test_a_rolled_back_transaction_sends_nothing_and_a_committed_one_sends(
+    api, make_sender, clock, session_factory
+):
+    with pytest.raises(RuntimeError):
+        async with session_factory() as session, session.begin():
+            await enqueue(session, 111, "sendMessage", text="request PD-1 received")
+            raise RuntimeError("the request could not be saved")
+    await queue(session_factory, (111, "request PD-2 received"))
+    await drain(make_sender(), clock, session_factory)
+    clock.advance(3600)
+    await make_sender().flush_once()
+    assert delivered(api) == {111: ["request PD-2 received"]}
+    assert len(api.calls) == 1
+
+
+async def test_a_long_message_arrives_as_parts_in_order(api, make_sender, clock, session_factory):
+    text = "\n".join(f"<b>{n}.</b> " + "a line of the register export " * 8 for n in range(150))
+    async with session_factory() as session, session.begin():
+        await enqueue(session, 111, "sendMessage", text=text)
+    api.script("sendMessage", bad_gateway(), disconnect())
+    await drain(make_sender(), clock, session_factory)
+    parts = delivered(api)[111]
+    assert len(parts) >= 3 and all(len(part) <= 4096 for part in parts)
+    assert " ".join("\n".join(parts).split()) == " ".join(text.split())
