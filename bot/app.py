@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -16,14 +17,19 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings, SettingsError
+from bot.crypto import cipher_from_settings
+from bot.directory import DirectoryError, build_directory, open_directory
 from bot.i18n import LANGUAGES, N_, gettext_for
+from bot.notify import Notifier
 from bot.policy import Policy, PolicyError, load_policy
 from bot.policy.answer import build_index
+from bot.staff.wiring import install_staff_desk
 from bot.subjects import Languages
 from bot.telegram.fsm_storage import SqlStorage
 from bot.telegram.i18n import LocaleMiddleware, build_i18n
 from bot.telegram.inflight import InFlight
 from bot.telegram.middlewares import DbSessionMiddleware
+from bot.verification import MailerError, build_email_verification, build_mailer
 from handlers import build_routers
 from storage import migrate
 from storage.engine import create_engine, create_session_factory
@@ -39,6 +45,11 @@ BOT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("ask", N_("Ask a question about your data")),
     ("policy", N_("Browse the privacy policy")),
     ("language", N_("Choose the language")),
+    ("request", N_("Make a request about your data")),
+    ("voice", N_("Report that your voice was cloned")),
+    ("status", N_("Your requests and their state")),
+    ("mydata", N_("What this bot holds about you")),
+    ("forget", N_("Delete what this bot holds about you")),
 )
 
 
@@ -87,16 +98,36 @@ def build_dispatcher(
     storage: BaseStorage | None = None,
     languages: Languages | None = None,
     inflight: InFlight | None = None,
+    policy_index: Any = None,
+    directory: Any = None,
+    email_verification: Any = ...,
+    notifier: Notifier | None = None,
 ) -> Dispatcher:
+    """The dispatcher with every router; services not given are built from the settings.
+
+    email_verification: `...` builds it from SMTP_URL (None when no mailer: no email codes offered).
+    """
     languages = languages or Languages()
+    directory = directory if directory is not None else build_directory(settings)
+    notifier = notifier or Notifier(staff_chat_id=settings.staff_chat_id, default_language=settings.default_locale)
+    if email_verification is ...:
+        mailer = build_mailer(settings, console=False)
+        email_verification = (
+            build_email_verification(settings, session_factory, directory, mailer) if mailer else None
+        )
     dispatcher = Dispatcher(
         storage=storage or build_fsm_storage(settings, session_factory),
         settings=settings,
         policy=policy,
-        policy_index=build_index(policy),
+        policy_index=policy_index if policy_index is not None else build_index(policy),
         languages=languages,
         session_factory=session_factory,
+        directory=directory,
+        email_verification=email_verification,
+        notifier=notifier,
+        cipher=cipher_from_settings(settings),
     )
+    install_staff_desk(dispatcher, settings, session_factory)
     if inflight is not None:
         dispatcher.update.outer_middleware(inflight)
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
@@ -105,9 +136,17 @@ def build_dispatcher(
     return dispatcher
 
 
-async def build_app(settings: Settings, *, apply_migrations: bool = True) -> App:
-    """Open the database (migrated to the latest schema), read the policy, build the dispatcher."""
+async def build_app(settings: Settings, *, apply_migrations: bool = True, console: bool = False) -> App:
+    """Open the database (migrated to the latest schema), read the policy, build the dispatcher.
+
+    console=True prints verification emails instead of sending them (the local console).
+    """
     policy = read_policy(settings)
+    try:
+        directory = await open_directory(settings)
+        mailer = build_mailer(settings, console=console)
+    except (DirectoryError, MailerError) as exc:
+        raise SettingsError([str(exc)]) from None
     engine = create_engine(settings.database_url)
     try:
         if apply_migrations:
@@ -118,7 +157,13 @@ async def build_app(settings: Settings, *, apply_migrations: bool = True) -> App
     session_factory = create_session_factory(engine)
     languages = Languages()
     inflight = InFlight()
-    dispatcher = build_dispatcher(settings, session_factory, policy, languages=languages, inflight=inflight)
+    email_verification = (
+        build_email_verification(settings, session_factory, directory, mailer) if mailer else None
+    )
+    dispatcher = build_dispatcher(
+        settings, session_factory, policy, languages=languages, inflight=inflight, directory=directory,
+        email_verification=email_verification,
+    )  # fmt: skip
     return App(settings, engine, session_factory, policy, dispatcher, inflight, languages)
 
 

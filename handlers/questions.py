@@ -13,7 +13,6 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.kinds import RequestKind
 from bot.policy import Policy
 from bot.policy.answer import OUT_OF_SCOPE, Answer, answer
 from bot.policy.answer_index import PolicyIndex
@@ -106,18 +105,6 @@ def build_router() -> Router:
             await query.message.answer(chunk)
         await query.message.answer(chunks[-1], reply_markup=main_menu())
 
-    @router.callback_query(AnswerAction.filter(F.action == "human"))
-    async def on_human(query: CallbackQuery, policy: Policy) -> None:
-        await query.answer()
-        await query.message.answer(contact_text(policy))
-
-    @router.callback_query(AnswerAction.filter(F.action == "request"))
-    async def on_request(query: CallbackQuery, callback_data: AnswerAction, policy: Policy) -> None:
-        if callback_data.kind not in {kind.value for kind in RequestKind}:
-            await query.answer(_("This button is no longer valid."), show_alert=True)
-            return
-        # Until requests are taken in the chat, the honest answer is the policy's own contact.
-        await query.answer()
-        await query.message.answer(contact_text(policy))
+    # "Make this request" and "Talk to a person" start the request flows in handlers.requests.
 
     return router

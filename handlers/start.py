@@ -10,7 +10,6 @@ from aiogram.utils.i18n import gettext as _
 from bot.policy import Policy
 from handlers.callbacks import MenuAction
 from handlers.keyboards import main_menu
-from handlers.questions import contact_text
 
 
 def greeting(policy: Policy) -> str:
@@ -28,6 +27,10 @@ def help_text(policy: Policy) -> str:
         _("/language: choose English or Russian"),
         _("/ask: ask a question about your data"),
         _("/policy: browse the privacy policy by topic"),
+        _("/request: make a request about your data"),
+        _("/voice: report that your voice was cloned"),
+        _("/status: your requests and their state"),
+        _("/mydata and /forget: what this bot holds about you, and deleting it"),
         _("/help: this message"),
         "",
         _("You can also just type a question, for example: how long do you keep my voice?"),
@@ -55,10 +58,6 @@ def build_router() -> Router:
             _("Type your question in your own words, for example: do you sell my data?")
         )
 
-    @router.callback_query(MenuAction.filter(F.action.in_({"request", "status", "human"})))
-    async def on_menu_contact(query: CallbackQuery, policy: Policy) -> None:
-        # Until requests are handled in the chat, the honest answer is the policy's own contact.
-        await query.answer()
-        await query.message.answer(contact_text(policy))
+    # "Make a request", "My requests" and "Talk to a person" are handled by handlers.requests.
 
     return router
