@@ -61,19 +61,35 @@ async def _run_telegram(settings: Settings, token: str) -> int:
     return 0
 
 
-def _console(settings: Settings, temporary: bool) -> int:
+def _with_demo_directory(settings: Settings, scratch: Path) -> Settings:
+    """The console finds accounts in the demo database unless a directory is configured."""
+    from bot.demo_data import DemoDataError, ensure_demo_data
+
+    if settings.directory != "none":
+        return settings
+    try:
+        paths = ensure_demo_data()
+    except DemoDataError:  # a read-only working directory: keep the demo data with the scratch database
+        paths = ensure_demo_data(scratch / "demo-accounts.db")
+    return settings.model_copy(
+        update={"directory": "sql", "directory_url": paths.directory_url, "directory_map": paths.mapping}
+    )
+
+
+def _console(settings: Settings, temporary: bool, user_id: int | None = None) -> int:
     from bot.app import build_app
-    from bot.console.shell import run_console
+    from bot.console.shell import CONSOLE_USER_ID, run_console
 
     with tempfile.TemporaryDirectory(prefix="privacy-desk-") as scratch:
         if temporary:
             url = f"sqlite+aiosqlite:///{Path(scratch) / 'console.db'}"
             settings = settings.model_copy(update={"database_url": url})
+        settings = _with_demo_directory(settings, Path(scratch))
 
         async def main() -> None:
-            app = await build_app(settings)
+            app = await build_app(settings, console=True)
             try:
-                await run_console(app)
+                await run_console(app, user_id=user_id or CONSOLE_USER_ID)
             finally:
                 await app.close()
 
@@ -89,7 +105,7 @@ def cmd_shell(args: argparse.Namespace) -> int:
         settings = load_settings()
         setup_logging("WARNING" if settings.log_level == "INFO" else settings.log_level)
         temporary = "DATABASE_URL" not in os.environ and not _dotenv_sets("DATABASE_URL")
-        return _console(settings, temporary=temporary)
+        return _console(settings, temporary=temporary, user_id=args.user_id)
     except SettingsError as exc:
         return fail(exc.problems)
 
@@ -133,6 +149,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     run.set_defaults(func=cmd_run)
     shell = subparsers.add_parser("shell", help="chat with the bot in this terminal (no token, no network)")
+    shell.add_argument(
+        "--user-id", type=int, default=None,
+        help="the Telegram user id you chat as (default 100001, an account linked in the demo data)",
+    )  # fmt: skip
     shell.set_defaults(func=cmd_shell)
     migrate = subparsers.add_parser("migrate", help="bring the database to the latest schema")
     migrate.set_defaults(func=cmd_migrate)

@@ -45,8 +45,11 @@ def plain(text: str) -> str:
 
 
 class Console:
-    def __init__(self, app: App, out: TextIO = sys.stdout, user_language: str | None = None) -> None:
+    def __init__(
+        self, app: App, out: TextIO = sys.stdout, user_language: str | None = None, user_id: int = CONSOLE_USER_ID
+    ) -> None:
         self.app = app
+        self.user_id = user_id
         self.out = out
         self.user_language = user_language
         staff_chat = app.settings.staff_chat_id or CONSOLE_STAFF_CHAT_ID
@@ -102,12 +105,12 @@ class Console:
     def user(self) -> User:
         if self.as_staff:
             return User(id=CONSOLE_STAFF_USER_ID, is_bot=False, first_name="Staff", language_code="en")
-        return User(id=CONSOLE_USER_ID, is_bot=False, first_name="You", language_code=self.user_language)
+        return User(id=self.user_id, is_bot=False, first_name="You", language_code=self.user_language)
 
     def chat(self) -> Chat:
         if self.as_staff:
             return Chat(id=self.staff_chat_id, type="supergroup", title="Staff")
-        return Chat(id=CONSOLE_USER_ID, type="private")
+        return Chat(id=self.user_id, type="private")
 
     async def send_text(self, text: str) -> None:
         message = Message(
@@ -166,8 +169,10 @@ def app_bot_defaults():
     return DefaultBotProperties(parse_mode=ParseMode.HTML)
 
 
-async def run_console(app: App, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> None:
-    console = Console(app, out)
+async def run_console(
+    app: App, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout, user_id: int = CONSOLE_USER_ID
+) -> None:
+    console = Console(app, out, user_id=user_id)
     out.write(HELP + "\n")
     out.flush()
     await app.dispatcher.emit_startup(bot=console.bot, **app.dispatcher.workflow_data)
