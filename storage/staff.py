@@ -148,3 +148,20 @@ async def set_card(session: AsyncSession, request_id: int, *, message_id: int | 
         values["staff_topic_id"] = topic_id
     if values:
         await session.execute(update(Request).where(Request.id == request_id).values(**values))
+
+
+async def overdue_requests(session: AsyncSession, now: datetime, limit: int = 100) -> list[Request]:
+    """Open requests whose deadline has passed, the most overdue first (uses the due_end_utc index)."""
+    from storage.requests import OPEN_STATE_VALUES
+
+    query = (
+        select(Request)
+        .where(Request.due_end_utc.is_not(None), Request.due_end_utc < now, Request.state.in_(OPEN_STATE_VALUES))
+        .order_by(Request.due_end_utc, Request.id)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
+async def recent_requests(session: AsyncSession, limit: int) -> list[Request]:
+    return list(await session.scalars(select(Request).order_by(Request.id.desc()).limit(limit)))
