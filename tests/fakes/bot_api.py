@@ -10,6 +10,8 @@ by `getUpdates` long polling, or POSTed to the bot's webhook), and can script fa
         ...  # run the bot with TELEGRAM_API_URL=api.base_url, BOT_TOKEN=api.token
         api.push_message(111, "/start")
         reply = await api.wait_for("sendMessage", chat_id=111)
+
+or as the `bot_api` fixture: put `pytest_plugins = ["tests.fakes.bot_api"]` in the test module.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import itertools
 import json
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+import pytest_asyncio
 from aiohttp import web
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN-abcdefghij"
@@ -364,20 +367,30 @@ class FakeBotAPI:
 
     # -- what the bot did ----------------------------------------------------------------------------
 
-    def calls_to(self, method: str, **where: Any) -> list[Call]:
+    def calls_to(self, method: str, *, match: Callable[[Call], bool] | None = None, **where: Any) -> list[Call]:
+        """Calls of `method` whose parameters equal `where` (e.g. chat_id=111) and that `match` accepts."""
         name = method.lower()
-        return [c for c in self.calls if c.method.lower() == name and c.matches(**where)]
+        return [
+            c for c in self.calls
+            if c.method.lower() == name and c.matches(**where) and (match is None or match(c))
+        ]
 
     async def wait_for(
-        self, method: str, *, count: int = 1, timeout: float = WAIT_SECONDS, **where: Any
+        self,
+        method: str,
+        *,
+        count: int = 1,
+        timeout: float = WAIT_SECONDS,
+        match: Callable[[Call], bool] | None = None,
+        **where: Any,
     ) -> Call:
-        """The `count`-th call of `method` matching `where` (e.g. chat_id=111), waiting for it."""
+        """The `count`-th call of `method` matching `where` and `match`, waiting for it."""
         await self._wait(
-            lambda: len(self.calls_to(method, **where)) >= count,
+            lambda: len(self.calls_to(method, match=match, **where)) >= count,
             timeout,
             f"{count} call(s) of {method} {where or ''}",
         )
-        return self.calls_to(method, **where)[count - 1]
+        return self.calls_to(method, match=match, **where)[count - 1]
 
     async def _wait(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
@@ -656,6 +669,13 @@ class FakeBotAPI:
 
     def _m_deleteforumtopic(self, call: Call) -> Any:
         return True
+
+
+@pytest_asyncio.fixture
+async def bot_api() -> AsyncIterator[FakeBotAPI]:
+    """A started FakeBotAPI, closed after the test."""
+    async with FakeBotAPI() as api:
+        yield api
 
 
 def _update_type(update: dict[str, Any]) -> str:
