@@ -173,9 +173,9 @@ def build_router(settings: Settings) -> Router:
             await done(callback, session, result, staff_desk, gettext("Rejected; the requester is told why."))
         elif step == "complete" and value == "nofile":
             result = await perform(session, request, Action.COMPLETE, user_id, **common)
-            if not isinstance(result, str):
-                await state.clear()
             await done(callback, session, result, staff_desk, gettext("Completed; the requester is told."))
+            if not isinstance(result, str):
+                await state.clear()  # after the commit: SQLite has one writer at a time
         else:
             await callback.answer(gettext("This cannot be done now."), show_alert=True)
 
