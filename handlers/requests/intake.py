@@ -331,7 +331,11 @@ def build_router() -> Router:
         policy: Policy, data: dict[str, Any], i18n: I18n,
     ) -> None:  # fmt: skip
         subject = await get_or_create_subject(session, user_id)
+        if subject.language is None:  # later notices (a staff question, a reminder) come in this language
+            subject.language = i18n.current_locale
         await session.commit()
+        if data.get("languages") is not None:
+            data["languages"].cache.put(user_id, subject.language)
         duplicate = await find_duplicate(session, subject, kind)
         if duplicate is not None:
             await state.clear()
