@@ -40,7 +40,6 @@ async def register_csv(session: AsyncSession, start: datetime, end: datetime) ->
         select(Request)
         .where(Request.received_at >= start, Request.received_at < end)
         .order_by(Request.received_at, Request.id)
-        .execution_options(yield_per=1000)
     )
     for request in (await session.scalars(query)).all():
         writer.writerow([
