@@ -126,6 +126,15 @@ class Filler:
         if step.id == "not_served" and recorded == "erasure":
             self.form.kind = RequestKind.ERASURE
 
+    async def fill_until(self, step_id: str, answers: dict[str, Any] | None = None) -> None:
+        """Answer every step before `step_id`."""
+        answers = answers or {}
+        for _ in range(20):
+            if self.step.id in (step_id, SUMMARY):
+                return
+            await self.answer(answers.get(self.step.id))
+        raise AssertionError(f"the form never reached {step_id}")
+
     async def fill(self, answers: dict[str, Any] | None = None) -> None:
         """Answer every step up to the summary; `answers` picks values by step id."""
         answers = answers or {}
