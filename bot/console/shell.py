@@ -1,8 +1,8 @@
 """`privacy-desk shell`: chat with the real bot in a terminal, as a user or as staff.
 
-Bot messages are printed with their buttons numbered; typing a number presses a button of the last
-message that had buttons; `/as staff` and `/as user` switch between the staff group and the private
-chat; `/quit` (or end of input) leaves.
+Bot messages are printed with their buttons numbered; typing a number (one or two digits) presses a
+button of the last message that had buttons; `/as staff` and `/as user` switch between the staff group
+and the private chat; `/quit` (or end of input) leaves.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from bot.app import App
 from bot.console.fake_telegram import FakeTelegramSession
 
 CONSOLE_USER_ID = 100001
+BUTTON_DIGITS = 2  # a longer number (a 6-digit email code) is typed text, not a button
 CONSOLE_STAFF_USER_ID = 100900
 CONSOLE_STAFF_CHAT_ID = -1001000000001
 HELP = "Type a message, a number to press a button, /as staff or /as user to switch chats, /quit to leave."
@@ -154,7 +155,7 @@ class Console:
         elif line == "/as user":
             self.as_staff = False
             self.out.write("  (you are now a user in a private chat with the bot)\n")
-        elif line.isdigit():
+        elif line.isdigit() and len(line) <= BUTTON_DIGITS:
             await self.press(int(line))
         else:
             await self.send_text(line)
