@@ -397,6 +397,13 @@ def current_step(form: Form, context: FormContext) -> Step:
     return STEPS[SUMMARY]
 
 
+def options(step: Step, context: FormContext) -> tuple[Option, ...]:
+    """The choices offered: the processor case only when the policy describes one."""
+    if context.processor_case:
+        return step.options
+    return tuple(o for o in step.options if o.value != Relation.PROCESSOR)
+
+
 def _clear(form: Form, step_id: str) -> None:
     form.answers.pop(step_id, None)
     for dependent in STEPS[step_id].dependents:

@@ -94,7 +94,8 @@ def kind_menu(policy: Policy, jurisdiction: str | None) -> InlineKeyboardMarkup:
 
 def step_keyboard(form: Form, step: Step, policy: Policy) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for option in step.options:
+    context = form_context(policy, None, form.linked_account_id is not None)
+    for option in forms.options(step, context):
         builder.button(
             text=_label(option.label, policy),
             callback_data=StepChoice(token=form.token, step=step.id, value=option.value),
@@ -431,6 +432,8 @@ def build_router() -> Router:
             form = await current.load() if await state.get_state() == Intake.filling.state else None
             step = forms.current_step(form, current.context(form)) if form else None
             option = step.option(callback_data.value) if step else None
+            if option is not None and option not in forms.options(step, current.context(form)):
+                option = None
             if (
                 form is None
                 or form.token != callback_data.token
