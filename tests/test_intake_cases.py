@@ -223,3 +223,34 @@ async def test_unverified_request_closed_after_30_days_notice_renders(
     assert ("was closed" if lang == "en" else "закрыт") in text
     (request,) = await requests_of(session_factory, UNLINKED)
     assert request.state == "closed_unverified"
+
+
+async def test_cancel_while_adding_information_adds_nothing(make_intake_bot, session_factory, velluto):
+    person = Person(make_intake_bot(), user_id=LINKED)
+    await make_request(person, velluto, RequestKind.RESTRICTION)
+    (request,) = await requests_of(session_factory, LINKED)
+    await person.says("/status")
+    await person.presses(request.reference)
+    await person.presses("Add information")
+    await person.presses("Cancel")
+    assert await person.bot.get_state(user_id=LINKED) is None
+    await person.says("how long do you keep my voice?")  # now a question again, not added
+    async with session_factory() as session:
+        events = list(
+            await session.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id))
+        )
+    assert [e.action for e in events] == ["create"]
+
+
+async def test_talk_to_a_person_becomes_a_message_to_the_privacy_team(
+    make_intake_bot, session_factory, velluto
+):
+    person = Person(make_intake_bot(), user_id=UNLINKED, language_code="ru")
+    filler = Filler(person, RequestKind.OTHER, "ru", velluto, linked=False)
+    await person.says("/start")
+    await person.presses("Связаться с человеком")
+    await filler.fill({"question": "Можно ли <удалить> только голос?"})
+    await person.presses("Подтвердить и отправить")
+    (request,) = await requests_of(session_factory, UNLINKED)
+    assert request.kind == "other" and request.state == "open"
+    assert read_details(request)["answers"]["question"] == "Можно ли <удалить> только голос?"

@@ -188,9 +188,7 @@ def step_prompt(form: Form, step: Step, policy: Policy, lang: str) -> str:
     if step.id == "not_served":
         entry = not_served_entry(policy, form.jurisdiction)
         if entry is not None:
-            offer = (
-                entry.offer.en if entry.offer and lang == "en" else (entry.offer.ru if entry.offer else "")
-            )
+            offer = entry.offer.get(lang) if entry.offer else ""
             offer = html.quote(f"{offer} ({entry.section})" if offer else entry.section)
     return _(step.prompt).format(operator=_operator(policy), offer=offer)
 

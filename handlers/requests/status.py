@@ -132,6 +132,8 @@ def build_router() -> Router:
         i18n: I18n, **data: Any,
     ) -> None:  # fmt: skip
         lang, user_id, action = i18n.current_locale, query.from_user.id, callback_data.action
+        if action != "add" and await state.get_state() == AddInfo.waiting.state:
+            await state.clear()  # "Cancel" while adding information, or another button instead
         if action == "list":
             await query.answer()
             await show_list(query.message, session, user_id, lang)
