@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint, select, update
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -72,6 +72,20 @@ async def claim_reminder(session: AsyncSession, request_id: int, key: str, now: 
     return (await session.scalar(statement)) is not None
 
 
+async def claim_reminders(session: AsyncSession, keys: list[tuple[int, str]], now: datetime) -> set[int]:
+    """Claim many (request id, key) pairs in one executemany; the request ids this caller got first."""
+    if not keys:
+        return set()
+    statement = (
+        _insert(session, ReminderClaim)
+        .on_conflict_do_nothing(index_elements=["request_id", "key"])
+        .returning(ReminderClaim.request_id)
+    )
+    rows = [{"request_id": request_id, "key": key, "claimed_at": now} for request_id, key in keys]
+    result = await session.execute(statement, rows)
+    return set(result.scalars().all())
+
+
 async def claims_of(session: AsyncSession, request_id: int) -> list[str]:
     result = await session.scalars(
         select(ReminderClaim.key).where(ReminderClaim.request_id == request_id).order_by(ReminderClaim.id)
@@ -116,6 +130,17 @@ async def due_for_sweep(session: AsyncSession, now: datetime, limit: int) -> lis
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(await session.scalars(query))
+
+
+async def move_reminders(session: AsyncSession, moves: list[dict[str, object]]) -> None:
+    """Set `next_reminder_at` of many requests at once: [{"row_id": id, "next_at": datetime | None}]."""
+    if not moves:
+        return
+    table = Request.__table__
+    statement = (
+        update(table).where(table.c.id == bindparam("row_id")).values(next_reminder_at=bindparam("next_at"))
+    )
+    await (await session.connection()).execute(statement, moves)
 
 
 async def add_link(session: AsyncSession, chat_id: int, message_id: int, request_id: int, kind: str) -> None:

@@ -27,9 +27,9 @@ BATCH = 1000
 MAX_BATCHES = 20
 
 
-def reschedule(request: Request, now: datetime, reminder_days) -> None:
+def next_moment(request: Request, now: datetime, reminder_days) -> datetime | None:
     """The same rule as the request service uses after every change (`bot.requests.schedule`)."""
-    request.next_reminder_at = next_reminder_at(
+    return next_reminder_at(
         now=now,
         is_open=State(request.state) in OPEN_STATES,
         due=request.due_date,
@@ -44,12 +44,17 @@ async def sweep_batch(session: AsyncSession, desk: StaffDesk, now: datetime, bat
     """One transaction's work (the caller commits): (rows looked at, reminders queued)."""
     await store.serialize_sweeps(session, now)
     rows = await store.due_for_sweep(session, now, batch)
-    claimed: list[DueReminder] = []
+    owed: list[DueReminder] = []
+    moves: list[dict[str, object]] = []
     for request in rows:
         reminder = due_reminder(request, now, desk.reminder_days)
-        if reminder is not None and await store.claim_reminder(session, request.id, reminder.key, now):
-            claimed.append(reminder)
-        reschedule(request, now, desk.reminder_days)
+        if reminder is not None:
+            owed.append(reminder)
+        moves.append({"row_id": request.id, "next_at": next_moment(request, now, desk.reminder_days)})
+    # One executemany, not a unit-of-work flush of a thousand objects.
+    await store.move_reminders(session, moves)
+    mine = await store.claim_reminders(session, [(r.request_id, r.key) for r in owed], now)
+    claimed = [r for r in owed if r.request_id in mine]
     await desk.send_reminders(session, claimed)
     await session.flush()
     return len(rows), len(claimed)

@@ -24,7 +24,7 @@ from bot.requests.schedule import DEFAULT_REMINDER_DAYS
 from bot.requests.service import PLAIN, Actor, Cipher, apply
 from bot.staff import texts
 from bot.staff.card import keyboard, q, render_card, topic_name
-from bot.staff.reminders import DueReminder, reminders_text
+from bot.staff.reminders import DueReminder, reminders_messages
 from storage import outbox as outbox_store
 from storage import staff as store
 from storage.base import utcnow
@@ -239,13 +239,14 @@ class StaffDesk:
         """One reminder: under its card. Several at once: one grouped message."""
         if self.staff_chat_id is None or not reminders:
             return
-        text = reminders_text(reminders, self.gettext, self.language)
+        parts = reminders_messages(reminders, self.gettext, self.language)
         if len(reminders) == 1:
             request = await session.get(Request, reminders[0].request_id)
             if request is not None:
-                await self.post_under_card(session, request, "sendMessage", text=text)
+                await self.post_under_card(session, request, "sendMessage", text=parts[0])
                 return
-        await enqueue(session, self.staff_chat_id, "sendMessage", text=text)
+        for part in parts:  # already cut between lines: no HTML-aware splitting needed
+            await enqueue(session, self.staff_chat_id, "sendMessage", text=part)
 
     # -- outbox hooks ----------------------------------------------------------------------------------
 

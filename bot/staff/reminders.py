@@ -100,10 +100,28 @@ def reminder_line(reminder: DueReminder, gettext: Gettext, language: str) -> str
     return f"{marker}<b>{q(reminder.reference)}</b> ({kind}): " + "; ".join(parts)
 
 
-def reminders_text(reminders: list[DueReminder], gettext: Gettext, language: str) -> str:
+MESSAGE_BUDGET = 3800  # characters of one grouped message (Telegram allows 4,096)
+
+
+def reminders_messages(reminders: list[DueReminder], gettext: Gettext, language: str) -> list[str]:
+    """The grouped reminder text, most urgent first, cut between lines into messages Telegram accepts."""
     ordered = sorted(reminders, key=lambda r: (r.days_left, not r.priority, r.reference))
     if len(ordered) == 1:
         header = q(gettext(texts.REMINDER_ONE))
     else:
         header = q(gettext(texts.REMINDER_MANY).format(count=len(ordered)))
-    return "\n".join([f"⏰ <b>{header}</b>", *(reminder_line(r, gettext, language) for r in ordered)])
+    messages: list[str] = []
+    current = f"⏰ <b>{header}</b>"
+    for reminder in ordered:
+        line = reminder_line(reminder, gettext, language)
+        if len(current) + 1 + len(line) > MESSAGE_BUDGET:
+            messages.append(current)
+            current = line
+        else:
+            current += "\n" + line
+    messages.append(current)
+    return messages
+
+
+def reminders_text(reminders: list[DueReminder], gettext: Gettext, language: str) -> str:
+    return "\n".join(reminders_messages(reminders, gettext, language))
