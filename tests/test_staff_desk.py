@@ -118,6 +118,18 @@ async def test_ask_relays_the_question_pauses_the_clock_and_the_answer_comes_bac
     assert "passed to the privacy team" in desk.last_answer_to_requester()["text"]
 
 
+@pytest.mark.parametrize(("jurisdiction", "moves"), [("eea", True), ("california", False)])
+async def test_asking_pauses_the_clock_only_where_the_law_allows(desk, jurisdiction, moves):
+    request = await desk.new_request("access", jurisdiction, promise=None)  # the law alone sets the date
+    await desk.press_on_card(STAFF, request, "ask")
+    await desk.staff_says("Which account?")
+    question = desk.last_answer_to_requester()
+    await desk.say(REQUESTER, "the one with ann@example.com", chat_id=REQUESTER, reply_to=question["message_id"])
+    answered = await desk.request(request.id)
+    assert answered.state == "open" and answered.paused_days == 1
+    assert (answered.due_date > request.due_date) is moves  # EU GDPR pauses; CCPA's 45 days run on
+
+
 async def test_extend_with_a_reason_tells_the_requester_the_new_date_and_only_once(desk):
     request = await desk.new_request("access", "eea")
     await desk.press_on_card(STAFF, request, "extend")

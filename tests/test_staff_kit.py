@@ -59,7 +59,7 @@ class Desk:
         self, kind: str = "access", jurisdiction: str = "eea", *, details: dict[str, Any] | None = None,
         verified_by: str | None = "telegram_id", requester: int = REQUESTER, language: str = "en",
         attachments: tuple[tuple[str, str], ...] = (), received: datetime | None = None,
-        requester_type: str = "self",
+        requester_type: str = "self", promise: PolicyPromise | None = VELLUTO,
     ) -> Request:  # fmt: skip
         async with self.session_factory() as session, session.begin():
             subject = await session.scalar(select(Subject).where(Subject.telegram_user_id == requester))
@@ -69,7 +69,7 @@ class Desk:
                 await session.flush()
             change = await service.create_request(
                 session, subject, kind, jurisdiction, details if details is not None else {"account": "ann@example.com"},
-                received or datetime.now(UTC), VELLUTO, verified_by=verified_by, requester_type=requester_type,
+                received or datetime.now(UTC), promise, verified_by=verified_by, requester_type=requester_type,
                 cipher=self.desk.cipher,
             )  # fmt: skip
             for index, (file_kind, file_id) in enumerate(attachments):
