@@ -203,6 +203,11 @@ async def test_menu_and_answer_buttons_start_the_flows(make_intake_bot, velluto)
     assert person.replies() == ["Request: deletion of your data. Your Telegram account is linked to a Velluto "
                                 "account, so if this is about your own data you are verified at once: no code "
                                 "needed.", "Whose data is this request about?"]  # fmt: skip
+    await person.presses("Back")  # from the first step: back to the list of requests
+    assert person.replies() == ["What would you like to ask for?"]
+    assert await person.bot.get_state(user_id=LINKED) is None
+    await person.says("/voice")
+    assert "Back" in person.button_texts() and "Cancel" in person.button_texts()
     await person.says("/cancel")
     await person.says("/start")
     await person.presses("My requests")

@@ -106,8 +106,8 @@ def step_keyboard(form: Form, step: Step, policy: Policy) -> InlineKeyboardMarku
         builder.button(
             text=_("Send a new code"), callback_data=Nav(action="resend", token=form.token, step=step.id)
         )
-    if form.history or form.editing is not None:
-        builder.button(text=_("Back"), callback_data=Nav(action="back", token=form.token, step=step.id))
+    # Back from the first step returns to the list of requests.
+    builder.button(text=_("Back"), callback_data=Nav(action="back", token=form.token, step=step.id))
     builder.button(text=_("Cancel"), callback_data=Nav(action="cancel", token=form.token, step=step.id))
     builder.adjust(1)
     return builder.as_markup()
