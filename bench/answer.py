@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             ("development set", "questions_*.yaml"),
             ("holdout set 1 (seen while making generic changes)", "holdout_*.yaml"),
             ("holdout set 2 (written after all tuning)", "holdout2_*.yaml"),
+            ("holdout set 3 (fresh, evaluated once, never used for tuning)", "holdout3_*.yaml"),
         )
         for label, pattern in sets:
             qs = load_questions(sorted((ROOT / "tests" / "data").glob(pattern)))
