@@ -211,3 +211,18 @@ async def test_html_in_answers_is_escaped_everywhere(make_intake_bot, velluto):
     await filler.fill({"wrong": "<script>alert(1)</script>", "correct": "a & b <i>"})
     summary = all_texts(person)
     assert "<script>" not in summary and "&lt;script&gt;" in summary and "a &amp; b &lt;i&gt;" in summary
+
+
+async def test_replayed_kind_choice_keeps_the_form(make_intake_bot, velluto):
+    person = Person(make_intake_bot(), user_id=LINKED)
+    await person.says("/request")
+    markup, _ = person.last_keyboard()
+    data = next(b.callback_data for row in markup.inline_keyboard for b in row if b.text == "Correct my data")
+    update = Update(update_id=990004, callback_query=MockCallbackQuery(data=data, user=person.user))
+    await person.bot.dispatch(update)
+    filler = Filler(person, RequestKind.RECTIFICATION, "en", velluto, linked=True)
+    await filler.answer()  # my own data
+    before = await person.bot.get_data(user_id=LINKED)
+    await person.bot.dispatch(update)
+    assert await person.bot.get_data(user_id=LINKED) == before
+    assert last_text(person) == filler.prompt()

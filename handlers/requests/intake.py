@@ -329,6 +329,13 @@ def build_router() -> Router:
         message: Message, user_id: int, kind: RequestKind, state: FSMContext, session: AsyncSession,
         policy: Policy, data: dict[str, Any], i18n: I18n,
     ) -> None:  # fmt: skip
+        current = flow(state, policy, data, i18n)
+        if await state.get_state() == Intake.filling.state:
+            stored = await state.get_data()
+            form = await current.load()
+            if form is not None and form.kind is kind and stored.get("origin") == message.message_id:
+                await current.ask(message, form)  # the same press or command again: the form is kept
+                return
         subject = await get_or_create_subject(session, user_id)
         if subject.language is None:  # later notices (a staff question, a reminder) come in this language
             subject.language = i18n.current_locale
@@ -358,8 +365,7 @@ def build_router() -> Router:
             form.answers["jurisdiction"] = subject.jurisdiction
             form.ask_jurisdiction = False
         await state.set_state(Intake.filling)
-        await state.set_data({"seen": message.message_id})
-        current = flow(state, policy, data, i18n)
+        await state.set_data({"seen": message.message_id, "origin": message.message_id})
         await current.save(form)
         if kind is not RequestKind.VOICE_TAKEDOWN:
             intro = [_("Request: {kind}.").format(kind=html.quote(messages.kind_label(kind, _)))]
