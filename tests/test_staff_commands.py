@@ -122,3 +122,12 @@ async def test_a_group_member_not_in_staff_user_ids_gets_no_answer(desk):
     assert await command(desk, "/queue", user=STAFF) == []
     assert await command(desk, "/queue", user=OUTSIDER) == []
     assert len(await command(desk, "/queue", user=STAFF_2)) == 1
+
+
+async def test_stats_for_a_date_range_names_its_first_and_last_day(desk):
+    await desk.new_request("access", "eea", received=datetime(2026, 3, 31, 22, 0, tzinfo=UTC))
+    await desk.new_request("access", "eea", received=datetime(2026, 4, 1, 0, 0, tzinfo=UTC))
+    (photo,) = await command(desk, "/stats 2026-01-01 2026-03-31")
+    assert photo.params["caption"].startswith("Requests received January 1, 2026 – March 31, 2026: 1")
+    (usage,) = await command(desk, "/stats 2026-03-31 2026-01-01")
+    assert usage.text.startswith("Usage: /stats")

@@ -7,7 +7,7 @@ import io
 import statistics
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -75,8 +75,8 @@ def outcome_label(outcome: str, gettext: Gettext) -> str:
 
 
 def stats_text(stats: Stats, gettext: Gettext, fmt) -> str:
-    lines = [gettext(STATS_TITLE).format(start=fmt(stats.start.date()), end=fmt(stats.end.date()),
-                                         total=stats.total)]  # fmt: skip
+    last_day = (stats.end - timedelta(microseconds=1)).date()  # the period is [start, end)
+    lines = [gettext(STATS_TITLE).format(start=fmt(stats.start.date()), end=fmt(last_day), total=stats.total)]
     if stats.by_kind:
         lines.append(gettext(STATS_BY_KIND))
         lines += [f"• {label(texts.KINDS, k, gettext)}: {n}" for k, n in stats.by_kind.items()]
