@@ -212,3 +212,32 @@ async def test_menu_and_answer_buttons_start_the_flows(make_intake_bot, velluto)
     await person.says("/start")
     await person.presses("My requests")
     assert person.replies() == ["You have no requests yet. /request makes one."]
+
+
+@pytest.mark.redis
+async def test_restart_in_the_middle_of_a_form_on_redis(
+    make_intake_bot, settings, session_factory, velluto, redis_url
+):
+    import secrets
+
+    from bot.app import build_fsm_storage
+
+    redis_settings = settings.model_copy(update={"redis_url": redis_url})
+    user_id = 700000 + secrets.randbelow(100000)  # Redis outlives the test database
+    storage = build_fsm_storage(redis_settings, session_factory)
+    first = Person(make_intake_bot(storage=storage), user_id=user_id)
+    filler = Filler(first, RequestKind.OTHER, "en", velluto, linked=False)
+    await open_form(first, filler, RequestKind.OTHER)
+    await filler.answer()  # where they live
+    await storage.close()
+
+    storage = build_fsm_storage(redis_settings, session_factory)
+    try:
+        second = Person(make_intake_bot(storage=storage), user_id=user_id)
+        filler.person = second
+        await filler.fill({"question": "Do you keep my IP address?"})
+        await second.presses("Confirm and send")
+        (request,) = await requests_of(session_factory, user_id)
+        assert request.kind == "other"
+    finally:
+        await storage.close()

@@ -52,9 +52,9 @@ async def demo_directory(demo_paths):
 def make_intake_bot(settings, session_factory, velluto, velluto_index, demo_directory):
     """A fresh dispatcher on the same database each call (a second call is a restarted process)."""
 
-    def make(email_verification: Any = None, directory: Any = None) -> MockBot:
+    def make(email_verification: Any = None, directory: Any = None, storage: Any = None) -> MockBot:
         dispatcher = build_dispatcher(
-            settings, session_factory, velluto, policy_index=velluto_index,
+            settings, session_factory, velluto, policy_index=velluto_index, storage=storage,
             directory=directory or demo_directory, email_verification=email_verification,
         )  # fmt: skip
         return MockBot(dispatcher)
