@@ -64,6 +64,11 @@ class App:
     languages: Languages = field(default_factory=Languages)
 
     async def close(self) -> None:
+        services = self.dispatcher.workflow_data
+        if services.get("email_verification") is not None:
+            await services["email_verification"].drain()  # codes being handed to the mail server
+        if hasattr(services.get("directory"), "aclose"):
+            await services["directory"].aclose()
         await self.dispatcher.storage.close()
         await self.engine.dispose()
 
