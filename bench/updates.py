@@ -27,6 +27,7 @@ import pstats
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,11 +43,13 @@ from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, U
 from bot.app import App, build_app, build_dispatcher, create_bot  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.console.fake_telegram import FakeTelegramSession  # noqa: E402
+from bot.crypto import generate_data_key  # noqa: E402
 from bot.telegram.inflight import InFlight  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN-abcdefghij"
 MENU_PRESSES = ("m:ask", "m:request", "m:status", "m:human")
 GOAL_RATIO = 1 / 3
+PROJECT_CODE = r"/(bot|handlers|storage)/"  # the profile's third table: our own functions only
 
 
 # -- the updates -------------------------------------------------------------------------------------
@@ -86,15 +89,19 @@ def _press(update_id: int, user_id: int, data: str) -> Update:
     )
 
 
-def updates_for(users: int) -> list[Update]:
-    """Per user: /start, each menu button, /language; users interleaved like a real queue."""
+def updates_for(users: int, first_user_id: int = 10_001) -> list[Update]:
+    """Per user: /start, each menu button, /language; users interleaved like a real queue.
+
+    Every round gets new users: the buttons start forms and write state, so reusing users would make
+    later rounds handle different things (and measure form steps instead of the menu).
+    """
     steps: list[Callable[[int, int], Update]] = [lambda i, u: _command(i, u, "/start")]
     steps += [lambda i, u, d=data: _press(i, u, d) for data in MENU_PRESSES]
     steps += [lambda i, u: _command(i, u, "/language")]
     updates: list[Update] = []
     update_id = 1
     for step in steps:
-        for user_id in range(10_001, 10_001 + users):
+        for user_id in range(first_user_id, first_user_id + users):
             updates.append(step(update_id, user_id))
             update_id += 1
     return updates
@@ -128,8 +135,22 @@ async def full_app(scratch: Path) -> App:
         policy_file=ROOT / "policies" / "velluto.yaml",
         default_locale="en",
         log_level="WARNING",
+        data_key=generate_data_key(),  # as in production: contact details and free text encrypted
     )
     return await build_app(settings)
+
+
+async def set_sqlite_synchronous(app: App, mode: str) -> None:
+    """Bench knob: every new SQLite connection gets `PRAGMA synchronous=<mode>` (pool reopened)."""
+    from sqlalchemy import event
+
+    @event.listens_for(app.engine.sync_engine, "connect")
+    def _synchronous(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA synchronous={mode}")
+        cursor.close()
+
+    await app.engine.dispose()
 
 
 # -- the harness -------------------------------------------------------------------------------------
@@ -140,25 +161,35 @@ class Round:
     seconds: float
     cpu_seconds: float
     latencies: list[float]  # seconds, one per update
+    kinds: list[str]  # what each update was: "/start", "m:ask", ...
 
     @property
     def per_second(self) -> float:
         return len(self.latencies) / self.seconds
 
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
+    def percentile(self, q: float, kind: str | None = None) -> float:
+        values = self.latencies if kind is None else [v for v, k in zip(self.latencies, self.kinds, strict=True) if k == kind]
+        ordered = sorted(values)
         return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def kind_of(update: Update) -> str:
+    if update.callback_query is not None:
+        return update.callback_query.data or ""
+    return (update.message.text or "") if update.message else ""
 
 
 async def run_round(
     dispatcher: Dispatcher, bot: Bot, session: FakeTelegramSession, updates: list[Update], concurrency: int
 ) -> Round:
     latencies: list[float] = []
+    kinds: list[str] = []
 
     async def feed(update: Update) -> None:
         started = time.perf_counter()
         await dispatcher.feed_update(bot, update)
         latencies.append(time.perf_counter() - started)
+        kinds.append(kind_of(update))
 
     session.calls.clear()
     gc.collect()
@@ -169,12 +200,41 @@ async def run_round(
     else:
         for start in range(0, len(updates), concurrency):
             await asyncio.gather(*(feed(u) for u in updates[start:start + concurrency]))
-    result = Round(time.perf_counter() - wall, time.process_time() - cpu, latencies)
+    result = Round(time.perf_counter() - wall, time.process_time() - cpu, latencies, kinds)
     # Each update must have produced its replies, or the figure measures a broken bot.
     expected = len(updates) + sum(1 for u in updates if u.callback_query)
     if len(session.calls) < expected:
         raise SystemExit(f"only {len(session.calls)} Bot API calls for {len(updates)} updates: handlers did not run")
     return result
+
+
+async def sql_per_kind(app: App, bot: Bot, users: int = 20) -> dict[str, tuple[float, float]]:
+    """SQL statements and commits per update of each kind, on fresh users (one extra pass)."""
+    from sqlalchemy import event
+
+    statements: Counter[str] = Counter()
+    commits: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    current = [""]
+
+    def on_statement(*_args: object) -> None:
+        statements[current[0]] += 1
+
+    def on_commit(*_args: object) -> None:
+        commits[current[0]] += 1
+
+    engine = app.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_statement)
+    event.listen(engine, "commit", on_commit)
+    try:
+        for update in updates_for(users, 9_000_000):
+            current[0] = kind_of(update)
+            seen[current[0]] += 1
+            await app.dispatcher.feed_update(bot, update)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_statement)
+        event.remove(engine, "commit", on_commit)
+    return {kind: (statements[kind] / n, commits[kind] / n) for kind, n in seen.items()}
 
 
 def best(rounds: list[Round]) -> Round:
@@ -189,9 +249,11 @@ def line(name: str, r: Round, count: int) -> str:
 
 
 async def main(args: argparse.Namespace) -> int:
-    updates = updates_for(args.users)
+    count = 6 * args.users
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as scratch:
         app = await full_app(Path(scratch))
+        if args.sqlite_synchronous:
+            await set_sqlite_synchronous(app, args.sqlite_synchronous)
         # The same stack with aiogram's in-memory FSM storage: how much the FSM read per update costs.
         memory_fsm = build_dispatcher(
             app.settings, app.session_factory, app.policy, storage=MemoryStorage(), inflight=InFlight()
@@ -203,13 +265,15 @@ async def main(args: argparse.Namespace) -> int:
             stacks[name] = (dispatcher, create_bot(app.settings, TOKEN, session=session), session)
         try:
             for dispatcher, bot, session in stacks.values():  # warm-up: imports, caches, first queries
-                await run_round(dispatcher, bot, session, updates[: min(len(updates), 200)], 1)
+                await run_round(dispatcher, bot, session, updates_for(min(args.users, 50), 1_000), 1)
             if args.profile:
-                return await profile(*stacks[args.profile], updates, args.concurrency)
+                return await profile(*stacks[args.profile], updates_for(args.users), args.concurrency)
             rounds: dict[str, list[Round]] = {name: [] for name in stacks}
-            for _ in range(args.rounds):
-                for name, (dispatcher, bot, session) in stacks.items():
+            for number in range(args.rounds):
+                for index, (name, (dispatcher, bot, session)) in enumerate(stacks.items()):
+                    updates = updates_for(args.users, 1_000_000 * (number + 1) + 100_000 * index)
                     rounds[name].append(await run_round(dispatcher, bot, session, updates, args.concurrency))
+            sql = await sql_per_kind(app, stacks["full stack"][1])
         finally:
             await app.close()
 
@@ -217,16 +281,27 @@ async def main(args: argparse.Namespace) -> int:
     memory_best = best(rounds["full, FSM in memory"])
     ratio = full_best.per_second / bare_best.per_second
     cpu_ratio = bare_best.cpu_seconds / full_best.cpu_seconds
+    if args.sqlite_synchronous:
+        print(f"SQLite PRAGMA synchronous={args.sqlite_synchronous} (bench knob, not the application's setting)")
     print(
-        f"{len(updates)} updates ({args.users} users x /start, 4 menu buttons, /language), "
+        f"{count} updates ({args.users} users x /start, 4 menu buttons, /language), "
         f"concurrency {args.concurrency}, best of {args.rounds} rounds"
     )
-    print(line("bare aiogram", bare_best, len(updates)))
-    print(line("full stack", full_best, len(updates)))
-    print(line("full, FSM in memory", memory_best, len(updates)))
+    print(line("bare aiogram", bare_best, count))
+    print(line("full stack", full_best, count))
+    print(line("full, FSM in memory", memory_best, count))
     verdict = "meets" if ratio >= GOAL_RATIO else "MISSES"
     print(f"ratio                {ratio:.2f} of bare throughput (cpu: {cpu_ratio:.2f}); {verdict} the goal of ≥ {GOAL_RATIO:.2f}")
     print(f"  (with the FSM in memory: {memory_best.per_second / bare_best.per_second:.2f})")
+    if args.concurrency <= 1:
+        print("by update: p50 full stack vs bare; SQL statements and commits per update in the full stack")
+        for kind in ("/start", *MENU_PRESSES, "/language"):
+            statements, commits = sql.get(kind, (0.0, 0.0))
+            print(
+                f"  {kind:<10} {full_best.percentile(0.5, kind) * 1000:6.2f} ms"
+                f"   vs {bare_best.percentile(0.5, kind) * 1000:5.2f} ms"
+                f"   {statements:4.1f} statements, {commits:3.1f} commits"
+            )
     return 0 if ratio >= GOAL_RATIO else 1
 
 
@@ -237,9 +312,9 @@ async def profile(
     profiler.enable()
     await run_round(dispatcher, bot, session, updates, concurrency)
     profiler.disable()
-    for order in ("tottime", "cumulative"):
+    for order, restriction in (("tottime", ()), ("cumulative", ()), ("cumulative", (PROJECT_CODE,))):
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(30)
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(*restriction, 30)
         print(out.getvalue())
     return 0
 
@@ -252,6 +327,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", nargs="?", const="full stack", choices=["full stack", "full, FSM in memory", "bare aiogram"],
         help="cProfile one round of this stack (default: the full stack) instead of measuring",
+    )
+    parser.add_argument(
+        "--sqlite-synchronous", choices=["OFF", "NORMAL", "FULL"], type=str.upper,
+        help="override SQLite's synchronous pragma, to measure what the commits' fsyncs cost",
     )
     return parser.parse_args(argv)
 
