@@ -254,3 +254,16 @@ async def test_talk_to_a_person_becomes_a_message_to_the_privacy_team(
     (request,) = await requests_of(session_factory, UNLINKED)
     assert request.kind == "other" and request.state == "open"
     assert read_details(request)["answers"]["question"] == "Можно ли <удалить> только голос?"
+
+
+async def test_added_information_reaches_the_staff_group(make_intake_bot, session_factory, velluto):
+    person = Person(make_intake_bot(), user_id=LINKED)
+    await make_request(person, velluto, RequestKind.ACCESS)
+    (request,) = await requests_of(session_factory, LINKED)
+    await person.says(f"/status {request.reference}")
+    await person.presses("Add information")
+    await person.says("My <old> username was anna_k")
+    async with session_factory() as session:
+        rows = list(await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == STAFF_CHAT_ID)))
+    relayed = [json.loads(row.payload).get("text", "") for row in rows]
+    assert any("My &lt;old&gt; username was anna_k" in text for text in relayed)

@@ -243,6 +243,12 @@ def build_router() -> Router:
                     attachments=1 if file else 0,
                 )  # fmt: skip
             await deliver_staff(session, change.notifications, data)
+            desk = data.get("staff_desk")
+            if desk is not None:  # the text or file itself goes under the request's card
+                await desk.relay_from_requester(
+                    session, request, text=text, file_id=file["file_id"] if file else None,
+                    file_kind=file["kind"] if file else None,
+                )  # fmt: skip
             await session.commit()
             await state.clear()
             await message.answer(
