@@ -264,6 +264,8 @@ async def test_added_information_reaches_the_staff_group(make_intake_bot, sessio
     await person.presses("Add information")
     await person.says("My <old> username was anna_k")
     async with session_factory() as session:
-        rows = list(await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == STAFF_CHAT_ID)))
+        rows = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == STAFF_CHAT_ID))
+        )
     relayed = [json.loads(row.payload).get("text", "") for row in rows]
     assert any("My &lt;old&gt; username was anna_k" in text for text in relayed)
