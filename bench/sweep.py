@@ -12,7 +12,7 @@ row, commit); between rounds the same rows are made due again and their claims r
 the median of `--rounds` sweeps, with the best one next to it.
 
     .venv/bin/python bench/sweep.py [--sizes 100000,1000000] [--due 1000] [--rounds 5]
-                                    [--backends sqlite,postgres] [--postgres-url URL]
+                                    [--backends sqlite,postgres] [--postgres-url URL] [--plan]
 """
 
 from __future__ import annotations
@@ -90,6 +90,23 @@ async def reset(session_factory, due_ids: list[int], now: datetime) -> None:
             )  # fmt: skip
 
 
+async def query_plan(engine, now: datetime) -> str:
+    """How the database runs the sweep's query: it must be a range read of the next_reminder_at index."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    query = (
+        select(Request.id).where(Request.next_reminder_at.is_not(None), Request.next_reminder_at <= now)
+        .order_by(Request.next_reminder_at, Request.id).limit(1000)
+    )  # fmt: skip
+    dialect = postgresql.dialect() if engine.dialect.name == "postgresql" else sqlite.dialect()
+    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    prefix = "EXPLAIN " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+    async with engine.connect() as connection:
+        rows = (await connection.exec_driver_sql(prefix + sql)).all()
+    lines = [str(row[-1]).strip() for row in rows]
+    return " | ".join(line for line in lines if line)
+
+
 async def measure(url: str, total: int, due: int, rounds: int) -> dict[str, float]:
     engine = create_engine(url)
     try:
@@ -104,6 +121,7 @@ async def measure(url: str, total: int, due: int, rounds: int) -> dict[str, floa
                 await connection.exec_driver_sql("ANALYZE requests")
         async with session_factory() as session:
             assert await session.scalar(select(func.count()).select_from(Request)) == total
+        plan = await query_plan(engine, now)
         desk = StaffDesk(STAFF_CHAT_ID)
         times = []
         for _ in range(rounds):
@@ -112,7 +130,7 @@ async def measure(url: str, total: int, due: int, rounds: int) -> dict[str, floa
             queued = await sweep(session_factory, desk, now)
             times.append(time.perf_counter() - started)
             assert queued == due, (queued, due)
-        return {"fill": fill_seconds, "median": statistics.median(times), "best": min(times)}
+        return {"fill": fill_seconds, "median": statistics.median(times), "best": min(times), "plan": plan}
     finally:
         await engine.dispose()
 
@@ -145,6 +163,7 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--postgres-url", default=DEFAULT_PG)
+    parser.add_argument("--plan", action="store_true", help="print how the database runs the due query")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     print(f"reminder sweep, {args.due} due, median (best) of {args.rounds} sweeps; {datetime.now(UTC).date().isoformat()}")
@@ -172,6 +191,8 @@ async def main(argv: list[str] | None = None) -> int:
                 f"{result['best'] * 1000:>9.1f} {result['median'] * 1e6 / args.due:>11.0f}",
                 flush=True,
             )
+            if args.plan:
+                print(f"  plan: {result['plan']}", flush=True)
     return 0
 
 
