@@ -269,3 +269,16 @@ async def test_added_information_reaches_the_staff_group(make_intake_bot, sessio
         )
     relayed = [json.loads(row.payload).get("text", "") for row in rows]
     assert any("My &lt;old&gt; username was anna_k" in text for text in relayed)
+
+
+async def test_voice_owner_contact_email_is_kept_with_the_request(make_intake_bot, session_factory, velluto):
+    person = Person(make_intake_bot(), user_id=UNLINKED)
+    filler = Filler(person, RequestKind.VOICE_TAKEDOWN, "en", velluto, linked=False)
+    await person.says("/voice")
+    await filler.fill({"voice_where": "https://example.com/clone", "voice_contact": "me@example.org"})
+    assert "Contact email: me@example.org" in all_texts(person)
+    await person.presses("Confirm and send")
+    (request,) = await requests_of(session_factory, UNLINKED)
+    details = read_details(request)["answers"]
+    assert details["voice_contact"] == "me@example.org" and details["voice_consent"] == "yes"
+    assert "honour verified voice-owner requests within 30 days" in last_text(person)

@@ -103,7 +103,9 @@ class Filler:
             option = step.option(value) if value else step.options[0]
             await person.presses(self.t(option.label))
             recorded: Any = option.value
-        elif step.type in (StepType.TEXT, StepType.OPTIONAL_TEXT) and (value or step.type is StepType.TEXT):
+        elif step.type in (StepType.TEXT, StepType.OPTIONAL_TEXT, StepType.OPTIONAL_EMAIL) and (
+            value or step.type is StepType.TEXT
+        ):
             recorded = value or f"answer to {step.id}"
             await person.says(recorded)
         elif step.type is StepType.MEDIA:
