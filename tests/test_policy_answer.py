@@ -182,3 +182,98 @@ def test_any_text_is_answered_within_bounds(index):
             assert result.facts and result.section
 
     check()
+
+
+# Issue 4, holdout 3 follow-up: general wording of requests, written for these tests (not the holdout's).
+@pytest.mark.parametrize(
+    ("question", "route"),
+    [
+        # wishes that leave nothing behind, "forget me"
+        ("make sure you keep nothing about me once i leave", "request:erasure"),
+        ("forget about me please, i'm leaving", "request:erasure"),
+        ("сотрите меня из вашей базы", "request:erasure"),
+        ("хочу чтобы у вас не осталось никаких данных обо мне", "request:erasure"),
+        # a detail and what is wrong with it, or an imperative on it
+        ("my surname is misspelled in my profile, please correct it", "request:rectification"),
+        ("my phone number is outdated", "request:rectification"),
+        ("фамилия указана неправильно, исправьте", "request:rectification"),
+        ("поменяйте мне почту на новую", "request:rectification"),
+        # negated imperatives on a use of the data
+        ("stop using my recordings for training your models", "request:objection"),
+        ("do not use my data for research", "request:objection"),
+        ("не используйте мои записи для обучения", "request:objection"),
+        # a pause while something is settled
+        ("freeze my account while you look into my complaint", "request:restriction"),
+        ("don't touch my data until the dispute is resolved", "request:restriction"),
+        ("ничего не делайте с моими данными пока не разберётесь с жалобой", "request:restriction"),
+        # taking consent back, stopping mail
+        ("i no longer agree to you using my voice", "request:withdraw_consent"),
+        ("я передумала, отзываю согласие на рекламу", "request:withdraw_consent"),
+        ("хватит присылать мне рассылку", "request:withdraw_consent"),
+        # "send me / show me what you have", also as a polite question
+        ("give me everything you store about me", "request:access"),
+        ("покажите мне что вы обо мне знаете", "request:access"),
+        ("could you send me what you keep about me?", "request:access"),
+    ],
+)
+def test_requests_in_everyday_wording(index, question, route):
+    assert answer(question, None, index).route == route
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # past-tense reports followed by a question: the person asks, the request is already made
+        "i deleted my account last week, why do i still get emails?",
+        "я удалила аккаунт, вы храните мои записи?",
+        "i withdrew my consent last month, what happens now?",
+        "i unsubscribed but still get emails, how long does it take",
+        # questions about correcting or using data
+        "what happens if my name is wrong in my account",
+        "do you use my data for analytics?",
+    ],
+)
+def test_reports_and_questions_are_not_requests(index, question):
+    assert not answer(question, None, index).route.startswith("request:")
+
+
+def test_a_negated_request_verb_is_not_that_request(index):
+    # "don't delete ... until" asks to keep the data for now: a restriction, not an erasure
+    assert answer("please don't delete my recordings until my complaint is closed", None, index).route == (
+        "request:restriction"
+    )
+    assert answer("не удаляйте мои записи пока идёт разбирательство", None, index).route == "request:restriction"
+
+
+def test_a_cloned_voice_report_stays_a_request_even_with_a_question(index):
+    assert answer("someone cloned my voice, what can you do?", None, index).route == "request:voice_takedown"
+
+
+@pytest.mark.parametrize(
+    "question", ["мне 15, можно зарегистрироваться?", "i'm 14, can i use velluto", "my son is 12, can he make an account"]
+)
+def test_an_age_written_as_a_number_is_about_children(index, question):
+    assert answer(question, None, index).topic == "children"
+
+
+def test_a_number_with_a_unit_is_not_an_age(index):
+    assert answer("is retention 30 days?", None, index).topic == "retention"
+    assert answer("how long do you keep logs, 12 months?", None, index).topic == "retention"
+
+
+@pytest.mark.parametrize(
+    "question", ["do you keep my data in China?", "are my recordings stored in america", "мои данные передаются в США?",
+                 "is my voice sent to the US"],
+)
+def test_a_country_where_data_goes_is_about_transfers(index, question):
+    assert answer(question, None, index).topic == "transfers"
+
+
+def test_a_country_alone_is_not_about_transfers(index):
+    # where the person lives is not where the data goes; "us" in lower case is a pronoun
+    assert answer("i live in Germany, what are my rights", None, index).topic == "rights"
+    from bot.policy.answer_concepts import concept_stems
+
+    concepts = load_intents().concepts
+    assert concept_stems(concepts, "send it to us", stems("send it to us"), "en")[0] == []
+    assert concept_stems(concepts, "send it to the US", stems("send it to the US"), "en")[0] == ["abroad"]

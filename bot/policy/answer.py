@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.i18n import LANGUAGES, N_, Gettext, gettext_for
 from bot.kinds import RequestKind
+from bot.policy.answer_concepts import concept_stems
 from bot.policy.answer_index import W_KEYWORD, PolicyIndex, build_index, phrase_bonus, score_fact, score_topic
 from bot.policy.schema import Fact
 from bot.policy.text_normalize import content_stems, script_lang, split_sentences, stem, stems, words
@@ -113,7 +114,11 @@ def _match(index: PolicyIndex, question: str) -> tuple[_Match, list[list[str]], 
     parts = [index.normalise([stem(w) for w in part]) for part in raw]
     asked = [question_mark for _, question_mark in split]
     seq = [w for part in parts for w in part]
-    query = list(dict.fromkeys(index.normalise(content_stems(question))))
+    query = index.normalise(content_stems(question))
+    # an age written as a number, a country: the word the policy uses for it ("age", "abroad")
+    plain = [stem(w) for part in raw for w in part]
+    added, ages = concept_stems(index.intents.concepts, question, plain, script_lang(question))
+    query = list(dict.fromkeys([w for w in query if w not in ages] + added))
     off_policy = index.intents.off_policy(seq)
 
     bonus, found = phrase_bonus(index, seq)

@@ -6,6 +6,11 @@ does not. A frame matches when one of its verbs is followed, within `FRAME_SPAN`
 objects ("wipe ... everything", "хватит слать ... рекламу"): phrase lists alone miss too many ways of
 saying the same thing. A word ending in `*` is a prefix of the written word, not a stem, for the few
 cases where the tense matters ("cloned*" is a report, "clone" is a feature question).
+A frame verb may be a few words ("changed my mind"), matched only as a whole. A negated verb ("don't
+delete ... until") does not count as that verb: the person asks for the opposite. A match whose verb is
+in the past tense ("I deleted my account") is a report, not a request, when the question also asks
+something ("... do you still keep my receipts?"). A blocker starting with "^" counts only at the start of
+a sentence ("^is my data deleted when ...", while "... i ticked when uploading" is no question).
 Matching is a handful of list scans over a dozen words: microseconds per question.
 """
 
@@ -18,7 +23,8 @@ from pathlib import Path
 import yaml
 
 from bot.kinds import RequestKind
-from bot.policy.text_normalize import stems
+from bot.policy.answer_concepts import Concept, load_concepts
+from bot.policy.text_normalize import is_stopword, stems
 
 INTENTS_FILE = Path(__file__).with_name("intents.yaml")
 MAX_GAP = 2
@@ -37,17 +43,44 @@ class Frame:
     object_prefixes: tuple[str, ...]
     #: Objects of several words ("my voice"), matched word for word: "a cloned voice" is not a report.
     object_phrases: tuple[Phrase, ...] = ()
+    #: Verbs of several words ("changed my mind", "не надо"), matched word for word.
+    verb_phrases: tuple[Phrase, ...] = ()
+    span: int = 0  # words after the verb where the object may be; 0: FRAME_SPAN
+
+    def match_at(self, seq: Sequence[str], raw: Sequence[str]) -> int | None:
+        """The position of the verb of the first match, or None."""
+        span = self.span or FRAME_SPAN
+        for i, (word, written) in enumerate(zip(seq, raw, strict=False)):
+            length = self._verb_length(seq, written, i)
+            if not length or (word not in NEGATIONS and _negated(seq, i)):
+                continue
+            start = i + length
+            for j in range(start, min(len(seq), start + span)):
+                if seq[j] in self.objects or _starts(raw[j], self.object_prefixes):
+                    return i
+                if any(tuple(seq[j : j + len(p)]) == p for p in self.object_phrases):
+                    return i
+        return None
 
     def matches(self, seq: Sequence[str], raw: Sequence[str]) -> bool:
-        for i, (word, written) in enumerate(zip(seq, raw, strict=False)):
-            if word in self.verbs or _starts(written, self.verb_prefixes):
-                window = range(i + 1, min(len(seq), i + 1 + FRAME_SPAN))
-                for j in window:
-                    if seq[j] in self.objects or _starts(raw[j], self.object_prefixes):
-                        return True
-                    if any(tuple(seq[j : j + len(p)]) == p for p in self.object_phrases):
-                        return True
-        return False
+        return self.match_at(seq, raw) is not None
+
+    def _verb_length(self, seq: Sequence[str], written: str, i: int) -> int:
+        if seq[i] in self.verbs or _starts(written, self.verb_prefixes):
+            return 1
+        return max((len(p) for p in self.verb_phrases if tuple(seq[i : i + len(p)]) == p), default=0)
+
+
+#: Stems of negations: a verb right after one is negated ("don't delete", "не удаляйте").
+NEGATIONS = frozenset(stems("not no never не нет ни"))
+#: Phrases starting with these are negative themselves ("не осталось никаких данных обо мне").
+NEGATIVE = NEGATIONS | frozenset(stems("nothing none никаких ничего никакие никогда"))
+#: How many words before a verb a negation may stand ("do not ever delete").
+NEGATION_REACH = 2
+
+
+def _negated(seq: Sequence[str], i: int) -> bool:
+    return any(w in NEGATIONS for w in seq[max(0, i - NEGATION_REACH) : i])
 
 
 def _starts(word: str, prefixes: tuple[str, ...]) -> bool:
@@ -66,7 +99,7 @@ def _split_terms(
         item = item.strip().lower()
         if " " in item:
             if not several_words:
-                raise ValueError(f"frame verbs are single words, not '{item}' (use a phrase instead)")
+                raise ValueError(f"'{item}' must be one word here")
             phrases.append(tuple(stems(item)))
         elif item.endswith("*"):
             prefixes.append(item[:-1].replace("ё", "е"))
@@ -76,15 +109,21 @@ def _split_terms(
 
 
 def _frame(data: dict) -> Frame:
-    verbs, verb_prefixes, _ = _split_terms(_both(data.get("verbs")))
+    verbs, verb_prefixes, verb_phrases = _split_terms(_both(data.get("verbs")), several_words=True)
     objects, object_prefixes, object_phrases = _split_terms(_both(data.get("objects")), several_words=True)
-    return Frame(verbs, verb_prefixes, objects, object_prefixes, object_phrases)
+    span = int(data.get("span") or 0)
+    return Frame(verbs, verb_prefixes, objects, object_prefixes, object_phrases, verb_phrases, span)
 
 
 def phrase_in(phrase: Phrase, seq: Sequence[str], max_gap: int = MAX_GAP) -> bool:
     """True when every stem of `phrase` occurs in `seq` in order, gaps of at most `max_gap` words."""
+    return phrase_at(phrase, seq, max_gap) >= 0
+
+
+def phrase_at(phrase: Phrase, seq: Sequence[str], max_gap: int = MAX_GAP) -> int:
+    """Where the first occurrence of `phrase` starts in `seq` (see `phrase_in`), or -1."""
     if not phrase or len(phrase) > len(seq):
-        return False
+        return -1
     first = phrase[0]
     for start, token in enumerate(seq):
         if token != first:
@@ -97,33 +136,43 @@ def phrase_in(phrase: Phrase, seq: Sequence[str], max_gap: int = MAX_GAP) -> boo
             except ValueError:
                 break
         else:
-            return True
-    return False
+            return start
+    return -1
 
 
 class PhraseSet:
-    """Phrases bucketed by their first stem, so a question is checked only against phrases it could match."""
+    """Phrases bucketed by their first stem, so a question is checked only against phrases it could match.
 
-    def __init__(self, phrases: Iterable[Phrase], max_gap: int = MAX_GAP):
+    A phrase written with a leading "^" matches only at the start of the sequence (a sentence).
+    """
+
+    def __init__(self, phrases: Iterable[Phrase], max_gap: int = MAX_GAP, anchored: Iterable[Phrase] = ()):
         self.max_gap = max_gap
         self._by_first: dict[str, list[Phrase]] = {}
         for phrase in dict.fromkeys(p for p in phrases if p):
             self._by_first.setdefault(phrase[0], []).append(phrase)
+        self._anchored = tuple(p for p in anchored if p)
 
     def __iter__(self):
-        return (p for bucket in self._by_first.values() for p in bucket)
+        return iter((*(p for bucket in self._by_first.values() for p in bucket), *self._anchored))
 
     def found(self, seq: Sequence[str]) -> list[Phrase]:
         """The phrases that occur in `seq` (each once)."""
+        return [phrase for phrase, _ in self.found_at(seq)]
+
+    def found_at(self, seq: Sequence[str]) -> list[tuple[Phrase, int]]:
+        """The phrases that occur in `seq` (each once), with where each starts."""
         out = []
         for first in dict.fromkeys(seq):
             for phrase in self._by_first.get(first, ()):
-                if phrase_in(phrase, seq, self.max_gap):
-                    out.append(phrase)
+                start = phrase_at(phrase, seq, self.max_gap)
+                if start >= 0:
+                    out.append((phrase, start))
+        out.extend((p, 0) for p in self._anchored if tuple(seq[: len(p)]) == p)
         return out
 
     def any_in(self, seq: Sequence[str]) -> bool:
-        return any(
+        return any(tuple(seq[: len(p)]) == p for p in self._anchored) or any(
             phrase_in(phrase, seq, self.max_gap)
             for first in dict.fromkeys(seq)
             for phrase in self._by_first.get(first, ())
@@ -131,7 +180,33 @@ class PhraseSet:
 
 
 def _phrases(items: Iterable[str]) -> list[Phrase]:
-    return [p for p in (tuple(stems(item)) for item in items) if p]
+    return [p for p in (tuple(stems(item)) for item in items if not item.startswith("^")) if p]
+
+
+def _anchored(items: Iterable[str]) -> list[Phrase]:
+    return [p for p in (tuple(stems(item[1:])) for item in items if item.startswith("^")) if p]
+
+
+@dataclass(frozen=True)
+class PastTense:
+    """How a past-tense verb is written: endings ("deleted", "удалил") and irregular forms ("sent")."""
+
+    suffixes: tuple[str, ...] = ()
+    forms: frozenset[str] = frozenset()
+
+    def __call__(self, word: str) -> bool:
+        if word in self.forms:
+            return True
+        # on a word long enough not to be a short word that happens to end so ("need", "feed")
+        return any(word.endswith(end) and len(word) > len(end) + 2 for end in self.suffixes)
+
+
+def _head(raw: Sequence[str], start: int) -> str:
+    """The first word of a match that is not grammar: the verb of "i deleted my account"."""
+    for word in raw[start : start + 3]:
+        if not is_stopword(word):
+            return word
+    return raw[start] if start < len(raw) else ""
 
 
 @dataclass(frozen=True)
@@ -143,6 +218,10 @@ class Intents:
     blockers: PhraseSet
     question_blockers: PhraseSet
     out_of_scope: PhraseSet
+    past_tense: PastTense = PastTense()
+    #: Kinds where a past-tense verb is the request itself ("someone cloned my voice").
+    reports: frozenset[RequestKind] = frozenset()
+    concepts: tuple[Concept, ...] = ()
 
     def vocabulary(self) -> set[str]:
         """Every stem the phrases use, so the typo corrector can map misspellings onto them."""
@@ -153,9 +232,11 @@ class Intents:
         for _, frames in self.frames:
             for frame in frames:
                 words.update(frame.verbs | frame.objects)
-                words.update(w for phrase in frame.object_phrases for w in phrase)
+                words.update(w for phrase in (*frame.object_phrases, *frame.verb_phrases) for w in phrase)
         for phrase in (*self.blockers, *self.question_blockers, *self.out_of_scope):
             words.update(phrase)
+        for concept in self.concepts:
+            words.update(w for phrase in concept.words for w in phrase)
         return words
 
     def request_kind(
@@ -168,25 +249,42 @@ class Intents:
 
         `sentences` are the stemmed sentences, `raw` the same sentences' written words (for `*` prefixes),
         `asked` whether each ended with "?". A phrase beats a frame; among phrases the longest wins;
-        frames go in file order and are not tried on a sentence that ends with "?".
+        frames go in file order and are not tried on a sentence that ends with "?". A negated phrase
+        does not count; nor does a past-tense one ("i deleted my account") when the question asks something.
         """
         raw = raw if raw is not None else sentences
         asked = asked if asked is not None else [False] * len(sentences)
         whole = [s for sentence in sentences for s in sentence]
         if self.question_blockers.any_in(whole):
             return None
+        blocked = [self.blockers.any_in(seq) for seq in sentences]
+        asks = any(asked) or any(blocked)
+
+        def counts(kind: RequestKind, written: Sequence[str], start: int) -> bool:
+            return not asks or kind in self.reports or not self.past_tense(_head(written, start))
+
         best: tuple[int, RequestKind] | None = None
         framed: RequestKind | None = None
-        for seq, written, question in zip(sentences, raw, asked, strict=False):
-            if self.blockers.any_in(seq):
+        for seq, written, question, stop in zip(sentences, raw, asked, blocked, strict=False):
+            if stop:
                 continue
             for kind, phrases in self.kinds:
-                for phrase in phrases.found(seq):
-                    if best is None or len(phrase) > best[0]:
+                for phrase, start in phrases.found_at(seq):
+                    if phrase[0] not in NEGATIVE and _negated(seq, start):
+                        continue
+                    if counts(kind, written, start) and (best is None or len(phrase) > best[0]):
                         best = (len(phrase), kind)
             if framed is None and not question:
-                framed = next((k for k, fs in self.frames if any(f.matches(seq, written) for f in fs)), None)
+                framed = self._framed(seq, written, counts)
         return best[1] if best else framed
+
+    def _framed(self, seq: Sequence[str], written: Sequence[str], counts) -> RequestKind | None:
+        for kind, frames in self.frames:
+            for frame in frames:
+                at = frame.match_at(seq, written)
+                if at is not None and counts(kind, written, at):
+                    return kind
+        return None
 
     def off_policy(self, seq: Sequence[str]) -> bool:
         """True when the question names a subject privacy policies do not cover (prices, features...)."""
@@ -203,17 +301,31 @@ def load_intents(path: Path = INTENTS_FILE) -> Intents:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     kinds = []
     frames = []
+    reports: set[RequestKind] = set()
     for name, section in (data.get("kinds") or {}).items():
         try:
             kind = RequestKind(name)
         except ValueError:
             raise ValueError(f"{path.name}: unknown request kind '{name}'") from None
         kinds.append((kind, PhraseSet(_phrases(_both(section.get("phrases"))))))
+        if section.get("reports"):
+            reports.add(kind)
         frames.append((kind, tuple(_frame(f) for f in section.get("frames", ()))))
     return Intents(
         kinds=tuple(kinds),
         frames=tuple(frames),
-        blockers=PhraseSet(_phrases(_both(data.get("blockers"))), max_gap=0),
+        blockers=PhraseSet(_phrases(_both(data.get("blockers"))), 0, _anchored(_both(data.get("blockers")))),
         question_blockers=PhraseSet(_phrases(_both(data.get("question_blockers"))), max_gap=0),
         out_of_scope=PhraseSet(_phrases(_both(data.get("out_of_scope"))), max_gap=0),
+        past_tense=_past_tense(data.get("past_tense") or {}),
+        reports=frozenset(reports),
+        concepts=load_concepts(data.get("concepts")),
     )
+
+
+def _past_tense(data: dict) -> PastTense:
+    """Endings and irregular forms of both languages, lower case with ё folded."""
+    def fold(items):
+        return [str(w).lower().replace("ё", "е") for w in items]
+
+    return PastTense(tuple(fold(_both(data.get("endings")))), frozenset(fold(_both(data.get("forms")))))
