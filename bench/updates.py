@@ -49,6 +49,7 @@ from bot.telegram.inflight import InFlight  # noqa: E402
 TOKEN = "123456:BENCH-TOKEN-abcdefghij"
 MENU_PRESSES = ("m:ask", "m:request", "m:status", "m:human")
 GOAL_RATIO = 1 / 3
+ROUND_LIMIT_SECONDS = 120.0
 PROJECT_CODE = r"/(bot|handlers|storage)/"  # the profile's third table: our own functions only
 
 
@@ -138,6 +139,13 @@ async def full_app(scratch: Path) -> App:
         data_key=generate_data_key(),  # as in production: contact details and free text encrypted
     )
     return await build_app(settings)
+
+
+def shallow_keyboard_export() -> None:
+    """Bench knob: aiogram's KeyboardBuilder deep-copies the whole markup on every added button."""
+    from aiogram.utils.keyboard import KeyboardBuilder
+
+    KeyboardBuilder.export = lambda self: [list(row) for row in self._markup]  # type: ignore[method-assign]
 
 
 async def set_sqlite_synchronous(app: App, mode: str) -> None:
@@ -251,6 +259,8 @@ def line(name: str, r: Round, count: int) -> str:
 async def main(args: argparse.Namespace) -> int:
     count = 6 * args.users
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as scratch:
+        if args.shallow_keyboards:
+            shallow_keyboard_export()
         app = await full_app(Path(scratch))
         if args.sqlite_synchronous:
             await set_sqlite_synchronous(app, args.sqlite_synchronous)
@@ -272,7 +282,14 @@ async def main(args: argparse.Namespace) -> int:
             for number in range(args.rounds):
                 for index, (name, (dispatcher, bot, session)) in enumerate(stacks.items()):
                     updates = updates_for(args.users, 1_000_000 * (number + 1) + 100_000 * index)
-                    rounds[name].append(await run_round(dispatcher, bot, session, updates, args.concurrency))
+                    try:
+                        rounds[name].append(await asyncio.wait_for(
+                            run_round(dispatcher, bot, session, updates, args.concurrency), ROUND_LIMIT_SECONDS
+                        ))
+                    except Exception as exc:  # a stalled stack is a finding, not a crash of the bench
+                        text = str(exc).splitlines()[0] if str(exc) else ""
+                        print(f"{name}: round failed at concurrency {args.concurrency}: {type(exc).__name__} {text}")
+                        return 1
             sql = await sql_per_kind(app, stacks["full stack"][1])
         finally:
             await app.close()
@@ -283,6 +300,8 @@ async def main(args: argparse.Namespace) -> int:
     cpu_ratio = bare_best.cpu_seconds / full_best.cpu_seconds
     if args.sqlite_synchronous:
         print(f"SQLite PRAGMA synchronous={args.sqlite_synchronous} (bench knob, not the application's setting)")
+    if args.shallow_keyboards:
+        print("keyboard builder without deep copies (bench knob: what building markups directly would give)")
     print(
         f"{count} updates ({args.users} users x /start, 4 menu buttons, /language), "
         f"concurrency {args.concurrency}, best of {args.rounds} rounds"
@@ -331,6 +350,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--sqlite-synchronous", choices=["OFF", "NORMAL", "FULL"], type=str.upper,
         help="override SQLite's synchronous pragma, to measure what the commits' fsyncs cost",
+    )
+    parser.add_argument(
+        "--shallow-keyboards", action="store_true",
+        help="patch aiogram's KeyboardBuilder.export to copy rows, not buttons (both stacks), to measure it",
     )
     return parser.parse_args(argv)
 
