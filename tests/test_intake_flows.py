@@ -241,3 +241,16 @@ async def test_restart_in_the_middle_of_a_form_on_redis(
         assert request.kind == "other"
     finally:
         await storage.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("en", "someone cloned my voice without my consent"), ("ru", "кто-то клонировал мой голос")],
+)
+async def test_my_voice_was_cloned_in_words_leads_to_the_voice_flow(make_intake_bot, velluto, lang, text):
+    person = Person(make_intake_bot(), user_id=LINKED, language_code=lang)
+    filler = Filler(person, RequestKind.VOICE_TAKEDOWN, lang, velluto, linked=True)
+    await person.says(text)
+    await person.presses(filler.t("Make this request"))
+    assert last_text(person) == filler.prompt()
+    assert filler.step.id == "voice_consent"
