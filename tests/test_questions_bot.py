@@ -59,7 +59,7 @@ async def test_disguised_request_offers_the_request(person):
     await person.says("pls delete my account and everything you have on me")
     assert "Make this request" in person.button_texts()
     await person.presses("Make this request")
-    assert "privacy@velluto.io" in person.replies()[0]
+    assert "deletion of your data" in person.replies()[0]  # the request form starts at once
 
 
 async def test_out_of_scope_is_honest_and_offers_a_person(person):
