@@ -117,7 +117,7 @@ async def measure(url: str, total: int, due: int, rounds: int) -> dict[str, floa
         due_ids = await fill(session_factory, total, due, now)
         fill_seconds = time.perf_counter() - started
         if engine.dialect.name == "postgresql":
-            async with engine.connect() as connection:
+            async with engine.begin() as connection:  # committed: ANALYZE's statistics are transactional
                 await connection.exec_driver_sql("ANALYZE requests")
         async with session_factory() as session:
             assert await session.scalar(select(func.count()).select_from(Request)) == total

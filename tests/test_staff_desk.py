@@ -54,6 +54,10 @@ async def test_voice_takedown_is_priority_and_its_evidence_is_copied_into_the_gr
     assert [c.params["document"] for c in document] == ["DOC-FILE-2"]
     assert int(voice[0].params["reply_to_message_id"]) == request.staff_chat_message_id
     assert "✅ Verified" in desk.card_buttons(request)
+    # Later changes edit the card; the evidence is not copied again.
+    await desk.press_on_card(STAFF, request, "verify")
+    await desk.press_on_card(STAFF, request, "assign")
+    assert len(desk.api.calls_to("sendVoice", chat_id=STAFF_CHAT_ID)) == 1
 
 
 async def test_a_guardian_request_is_marked_as_a_minor(desk):

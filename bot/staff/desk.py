@@ -175,11 +175,12 @@ class StaffDesk:
         """Each file the requester gave, copied into the group once (by file_id; the bot keeps no file)."""
         caption = q(self.gettext(texts.EVIDENCE_CAPTION).format(reference=request.reference))
         for attachment in await attachments_of(session, request.id):
+            # Claimed once for good (outbox dedupe keys go when finished rows are purged).
+            if not await store.claim_job(session, f"evidence:{attachment.id}", self.clock()):
+                continue
             method, field = SEND_BY_KIND.get(attachment.kind, SEND_BY_KIND["document"])
-            await self.post_under_card(
-                session, request, method, link=True, dedupe_key=f"evidence:{attachment.id}",
-                caption=caption, **{field: attachment.file_id},
-            )  # fmt: skip
+            await self.post_under_card(session, request, method, link=True, caption=caption,
+                                       **{field: attachment.file_id})  # fmt: skip
 
     # -- relay -----------------------------------------------------------------------------------------
 

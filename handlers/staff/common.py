@@ -60,6 +60,6 @@ async def perform(
         )  # fmt: skip
     except TransitionNotAllowed as exc:
         await session.rollback()
-        return "text_required" if exc.code.endswith("_required") and exc.code != "reason_text_required" else exc.code
+        return exc.code
     await notifier.deliver(session, change.notifications)
     return change
