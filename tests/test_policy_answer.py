@@ -277,3 +277,46 @@ def test_a_country_alone_is_not_about_transfers(index):
     concepts = load_intents().concepts
     assert concept_stems(concepts, "send it to us", stems("send it to us"), "en")[0] == []
     assert concept_stems(concepts, "send it to the US", stems("send it to the US"), "en")[0] == ["abroad"]
+
+
+# Indirect requests (issue 4, second round): wishes, refusals and complaints, own sentences, not the holdout's.
+@pytest.mark.parametrize(
+    ("question", "route"),
+    [
+        ("I don't want my data on your servers anymore", "request:erasure"),
+        ("please don't pass my details to advertisers", "request:opt_out_sale"),
+        ("не передавайте мои данные рекламным компаниям", "request:opt_out_sale"),
+        ("leave me out of your analytics", "request:objection"),
+        ("я не хочу чтобы вы отслеживали мои действия в приложении", "request:objection"),
+        ("my voice should be used only to generate my own audio", "request:limit_sensitive"),
+        ("пока идет спор, ничего не делайте с моими данными", "request:restriction"),
+        ("send it over please, everything you have on me", "request:access"),
+        ("someone made a clone of my voice on your site, please take it down", "request:voice_takedown"),
+    ],
+)
+def test_indirect_requests(index, question, route):
+    assert answer(question, None, index).route == route
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "i'd like a copy of my data as a file i can import into another app",
+        "хочу получить копию своих данных, чтобы перенести их в другой сервис",
+    ],
+)
+def test_a_copy_for_another_service_is_portability_not_access(index, question):
+    assert answer(question, None, index).route == "request:portability"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "someone cloned my voice, what should i do",  # asks what to do: the voice owners' answer
+        "i do not want any trace of my recordings left after i delete my account, how long do you keep them",
+        "do you share data with ad networks",
+        "my voice is only used for my models, right",
+    ],
+)
+def test_questions_near_indirect_requests_are_answered(index, question):
+    assert answer(question, None, index).route == "answer"

@@ -11,6 +11,8 @@ delete ... until") does not count as that verb: the person asks for the opposite
 in the past tense ("I deleted my account") is a report, not a request, when the question also asks
 something ("... do you still keep my receipts?"). A blocker starting with "^" counts only at the start of
 a sentence ("^is my data deleted when ...", while "... i ticked when uploading" is no question).
+A `refine` rule turns one kind into a narrower one when the question carries its cues: "send me all my
+stuff in a file i can import elsewhere" asks for a copy, but a portable one (portability, not access).
 Matching is a handful of list scans over a dozen words: microseconds per question.
 """
 
@@ -222,6 +224,8 @@ class Intents:
     #: Kinds where a past-tense verb is the request itself ("someone cloned my voice").
     reports: frozenset[RequestKind] = frozenset()
     concepts: tuple[Concept, ...] = ()
+    #: (from kind, to kind, cues): the narrower kind when any cue occurs anywhere in the question.
+    refine: tuple[tuple[RequestKind, RequestKind, PhraseSet], ...] = ()
 
     def vocabulary(self) -> set[str]:
         """Every stem the phrases use, so the typo corrector can map misspellings onto them."""
@@ -237,6 +241,9 @@ class Intents:
             words.update(phrase)
         for concept in self.concepts:
             words.update(w for phrase in concept.words for w in phrase)
+        for _, _, cues in self.refine:
+            for phrase in cues:
+                words.update(phrase)
         return words
 
     def request_kind(
@@ -276,7 +283,11 @@ class Intents:
                         best = (len(phrase), kind)
             if framed is None and not question:
                 framed = self._framed(seq, written, counts)
-        return best[1] if best else framed
+        kind = best[1] if best else framed
+        for source, target, cues in self.refine:
+            if kind == source and cues.any_in(whole):
+                return target
+        return kind
 
     def _framed(self, seq: Sequence[str], written: Sequence[str], counts) -> RequestKind | None:
         for kind, frames in self.frames:
@@ -320,7 +331,16 @@ def load_intents(path: Path = INTENTS_FILE) -> Intents:
         past_tense=_past_tense(data.get("past_tense") or {}),
         reports=frozenset(reports),
         concepts=load_concepts(data.get("concepts")),
+        refine=tuple(_refine(item, path) for item in data.get("refine") or ()),
     )
+
+
+def _refine(item: dict, path: Path) -> tuple[RequestKind, RequestKind, PhraseSet]:
+    try:
+        source, target = RequestKind(item["from"]), RequestKind(item["to"])
+    except ValueError as error:
+        raise ValueError(f"{path.name}: refine: {error}") from None
+    return source, target, PhraseSet(_phrases(_both(item.get("cues"))))
 
 
 def _past_tense(data: dict) -> PastTense:
