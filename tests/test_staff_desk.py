@@ -312,3 +312,19 @@ async def test_a_member_who_left_loses_access_once_the_cache_expires(desk):
 
 def test_card_dates_are_aware():
     assert datetime.now(UTC).tzinfo is UTC
+
+
+async def test_a_staff_file_in_reply_to_the_card_reaches_the_requester_as_a_document(desk):
+    request = await desk.new_request("access", "eea")
+    document = {"file_id": "STAFF-DOC", "file_unique_id": "sd1", "file_name": "letter.pdf"}
+    await desk.staff_says("", reply_to=request.staff_chat_message_id, document=document, caption="Our letter")
+    (sent,) = desk.api.calls_to("sendDocument", chat_id=REQUESTER)
+    assert sent.params["document"] == "STAFF-DOC" and "Our letter" in sent.params["caption"]
+
+
+async def test_a_message_from_a_forum_group_turns_topics_on_when_startup_could_not_tell(desk):
+    desk.desk.forum = None
+    await desk.staff_says("/queue")
+    assert desk.desk.forum is True
+    request = await desk.new_request("access", "eea")
+    assert request.staff_topic_id is not None
