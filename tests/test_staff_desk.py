@@ -328,3 +328,22 @@ async def test_a_message_from_a_forum_group_turns_topics_on_when_startup_could_n
     assert desk.desk.forum is True
     request = await desk.new_request("access", "eea")
     assert request.staff_topic_id is not None
+
+
+async def test_a_file_added_by_the_requester_reaches_the_group_once(desk):
+    from bot.requests import service
+
+    request = await desk.new_request("voice_takedown", "eea", verified_by=None, requester_type="voice_owner")
+    async with desk.session_factory() as session, session.begin():
+        row = await session.get(type(request), request.id)
+        now = datetime.now(UTC)
+        service.add_attachment(session, row, file_id="LATER-VOICE", file_unique_id="lv", kind="voice", now=now)
+        change = await service.apply(session, row, "add_info", service.Actor.requester(row.subject_id), now,
+                                     text="another sample", attachments=1)  # fmt: skip
+        await desk.notifier.deliver(session, change.notifications)  # what the requester flow does, then:
+        await desk.desk.relay_from_requester(session, row, text="another sample", file_id="LATER-VOICE",
+                                             file_kind="voice")  # fmt: skip
+    await desk.flush()
+    voices = desk.api.calls_to("sendVoice", chat_id=STAFF_CHAT_ID)
+    assert [c.params["voice"] for c in voices] == ["LATER-VOICE"]
+    assert any("another sample" in (c.text or "") for c in desk.sent(STAFF_CHAT_ID))

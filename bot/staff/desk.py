@@ -214,6 +214,12 @@ class StaffDesk:
             if row is None:
                 await self.post_card(session, request)
         if file_id:
+            known = [a for a in await attachments_of(session, request.id) if a.file_id == file_id]
+            if known and not await store.claim_job(session, f"evidence:{known[0].id}", self.clock()):
+                file_id = None  # just copied into the group as evidence: only the words are left to post
+                if not text:
+                    return
+        if file_id:
             header = q(self.gettext(texts.FROM_REQUESTER_FILE).format(reference=request.reference))
             caption = header + (f"\n\n{q(text)}" if text else "")
             method, field = SEND_BY_KIND.get(file_kind or "document", SEND_BY_KIND["document"])
