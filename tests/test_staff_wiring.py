@@ -53,3 +53,17 @@ async def test_startup_runs_the_worker_and_the_jobs_and_shutdown_stops_them(sett
 
 async def _no_flush(*args, **kwargs) -> None:
     return None
+
+
+def test_the_digest_runs_at_the_local_time_of_the_operator(settings, session_factory, velluto):
+    from datetime import UTC, datetime
+
+    local = settings.model_copy(update={"operator_timezone": "Europe/Berlin", "digest_time": "09:30"})
+    dispatcher = build_dispatcher(local, session_factory, velluto)
+    jobs = dispatcher["staff_jobs"]
+    jobs.add_jobs()
+    trigger = jobs.scheduler.get_job("digest").trigger
+    after = datetime(2027, 7, 1, 0, 0, tzinfo=UTC)
+    assert trigger.get_next_fire_time(None, after) == datetime(2027, 7, 1, 7, 30, tzinfo=UTC)  # CEST
+    winter = datetime(2027, 12, 1, 0, 0, tzinfo=UTC)
+    assert trigger.get_next_fire_time(None, winter) == datetime(2027, 12, 1, 8, 30, tzinfo=UTC)
