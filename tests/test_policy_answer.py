@@ -320,3 +320,38 @@ def test_a_copy_for_another_service_is_portability_not_access(index, question):
 )
 def test_questions_near_indirect_requests_are_answered(index, question):
     assert answer(question, None, index).route == "answer"
+
+
+# Out-of-scope calibration (issue 4, second round): own sentences, not the holdout's.
+@pytest.mark.parametrize(
+    "question",
+    [
+        "could you compose a song about my grandmother",  # a creative request
+        "my headphones crackle when the app plays audio",  # hardware
+        "напиши мне стихотворение про осень",
+        "где вкусно поесть рядом с вашим офисом",  # food and travel, near the address the policy states
+        "the app keeps crashing when i open settings",  # "keeps ...ing" is no retention question
+        "порекомендуйте ноутбук для монтажа видео",
+    ],
+)
+def test_off_policy_subjects_are_not_guessed(index, question):
+    assert answer(question, None, index).route == OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("are passwords kept in plain text on your side", "security"),
+        ("торгуете ли вы голосами клиентов", "sale_sharing"),
+        ("what rights do i have as a user, legally speaking", "rights"),
+    ],
+)
+def test_paraphrased_topics(index, question, topic):
+    result = answer(question, None, index)
+    assert (result.route, result.topic) == ("answer", topic)
+
+
+def test_an_off_policy_word_does_not_hide_a_strongly_matched_topic(index):
+    # "voiceover" is an off-policy word, but the question names the processor's instructions outright
+    result = answer("we buy voiceover from you: do you act only on our instructions as our processor?", "en", index)
+    assert result.route == "answer" and result.topic == "dpa_processor_duties"

@@ -16,7 +16,15 @@ from typing import Any
 from bot.i18n import LANGUAGES, N_, Gettext, gettext_for
 from bot.kinds import RequestKind
 from bot.policy.answer_concepts import concept_stems
-from bot.policy.answer_index import W_KEYWORD, PolicyIndex, build_index, phrase_bonus, score_fact, score_topic
+from bot.policy.answer_index import (
+    W_FACT_KEYWORD,
+    W_KEYWORD,
+    PolicyIndex,
+    build_index,
+    phrase_bonus,
+    score_fact,
+    score_topic,
+)
 from bot.policy.schema import Fact
 from bot.policy.text_normalize import content_stems, script_lang, split_sentences, stem, stems, words
 
@@ -31,10 +39,24 @@ MIN_CONFIDENCE = 0.35
 SCORE_SCALE = 6.0
 #: Confidence factor for questions on subjects policies do not cover (prices, features, small talk).
 OFF_POLICY_FACTOR = 0.4
+#: A topic's phrases found in the question worth this bonus outweigh an off-policy word in it
+#: ("... for our voiceovers: are you our processor, acting only on our instructions?").
+STRONG_BONUS = 6.0
 #: A question word the policy never uses weighs this many times the rarest policy word ("python", "refund").
 UNKNOWN_WEIGHT = 1.0
 #: Confidence kept when none of the question's words is explained by the topic (the rest scales with coverage).
 COVERAGE_BASE = 0.5
+#: At least this many subject words unknown to the policy, making at least this share of the question's
+#: weight, multiply the confidence by UNKNOWN_FACTOR: the question is about something else.
+MIN_UNKNOWN = 2
+UNKNOWN_SHARE = 0.5
+UNKNOWN_FACTOR = 0.5
+#: A topic word of at least this weight (a synonym or a fact's keyword) is strong evidence on its own.
+STRONG_WEIGHT = W_FACT_KEYWORD
+#: Confidence factor when every word the best topic explains is a generic one (intents.yaml `generic`).
+GENERIC_FACTOR = 0.5
+#: An English word this long ending in "ly" and unknown to the policy is an adverb: filler.
+ADVERB_MIN = 5
 #: Confidence factor when the best topic matched only through words of its fact texts.
 TEXT_ONLY_FACTOR = 0.6
 #: At most this many facts in a rendered answer; a second fact must score this close to the first.
@@ -131,13 +153,28 @@ def _match(index: PolicyIndex, question: str) -> tuple[_Match, list[list[str]], 
         return _Match(None, 0.0, 0.0, ()), parts, raw, asked
     best_score, best = ranked[0]
 
-    # How much of what the person said the topic explains: unknown words weigh as the rarest known.
-    mass = sum(index.idf.get(w, index.max_idf * UNKNOWN_WEIGHT) for w in query) or 1.0
-    covered = sum(index.idf.get(w, 0.0) for w in query if best.weights.get(w, 0.0) > 0)
-    coverage = min(1.0, covered / mass)
+    # How much of what the person said the topic explains: unknown words weigh as the rarest known;
+    # filler ("actually", "kinda", numbers) says nothing either way and is left out.
+    filler = _filler(index, raw)
+    subject = [w for w in query if w not in filler]
+    unknown = [w for w in subject if w not in index.idf]
+    mass = sum(index.idf.get(w, index.max_idf * UNKNOWN_WEIGHT) for w in subject) or 1.0
+    covered_words = [w for w in subject if best.weights.get(w, 0.0) > 0]
+    coverage = min(1.0, sum(index.idf.get(w, 0.0) for w in covered_words) / mass)
     confidence = (1 - math.exp(-best_score / SCORE_SCALE)) * (COVERAGE_BASE + (1 - COVERAGE_BASE) * coverage)
-    if off_policy:
+    if off_policy and bonus.get(best.id, 0.0) < STRONG_BONUS:
         confidence *= OFF_POLICY_FACTOR
+    # What ties the question to the topic: a phrase, or a word the topic is named by (a synonym-level
+    # weight) that is not one every policy uses in passing ("company", "name", "office").
+    specific = [w for w in covered_words if w not in index.intents.generic]
+    strong = bool(bonus.get(best.id)) or any(best.weights[w] >= STRONG_WEIGHT for w in specific)
+    if not strong:
+        # The question's subject words are mostly unknown to the whole policy ("a poem about my cat"):
+        # whatever topic shares a word with it is a guess.
+        if len(unknown) >= MIN_UNKNOWN and len(unknown) * index.max_idf >= UNKNOWN_SHARE * mass:
+            confidence *= UNKNOWN_FACTOR
+        if covered_words and not specific:
+            confidence *= GENERIC_FACTOR
     # Matched only through words of long fact texts, with no synonym, keyword or title: weak evidence.
     evidence = max((best.weights.get(w, 0.0) for w in query), default=0.0)
     if evidence < W_KEYWORD and not bonus.get(best.id):
@@ -146,6 +183,15 @@ def _match(index: PolicyIndex, question: str) -> tuple[_Match, list[list[str]], 
     general = not any(best.weights.get(w) and w not in best.topic_words for w in query)
     facts = _pick_facts(best.facts, query, found, index, best, general)
     return _Match(best.id, best_score, confidence, facts), parts, raw, asked
+
+
+def _filler(index: PolicyIndex, raw: list[list[str]]) -> set[str]:
+    """Stems of the question that carry no subject: the listed filler, numbers, unknown "-ly" adverbs."""
+    out = set(index.intents.filler)
+    for word in (w for part in raw for w in part):
+        if word.isdigit() or (len(word) >= ADVERB_MIN and word.endswith("ly") and stem(word) not in index.idf):
+            out.add(stem(word))
+    return out
 
 
 def _pick_facts(entries, query, found, index: PolicyIndex, topic=None, general=False) -> tuple[Fact, ...]:

@@ -226,6 +226,13 @@ class Intents:
     concepts: tuple[Concept, ...] = ()
     #: (from kind, to kind, cues): the narrower kind when any cue occurs anywhere in the question.
     refine: tuple[tuple[RequestKind, RequestKind, PhraseSet], ...] = ()
+    #: Stems that say nothing about the subject ("actually", "kinda", "посоветуйте"): out of the coverage.
+    filler: frozenset[str] = frozenset()
+    #: Stems every policy uses in passing ("company", "name", "office"): a match on these alone is weak.
+    generic: frozenset[str] = frozenset()
+    #: Words that make a question about data ("collect", "store", "храните"): an off-policy subject in
+    #: it is what the data is about ("do you record my microphone"), not the subject of the question.
+    anchors: PhraseSet = PhraseSet(())
 
     def vocabulary(self) -> set[str]:
         """Every stem the phrases use, so the typo corrector can map misspellings onto them."""
@@ -237,7 +244,7 @@ class Intents:
             for frame in frames:
                 words.update(frame.verbs | frame.objects)
                 words.update(w for phrase in (*frame.object_phrases, *frame.verb_phrases) for w in phrase)
-        for phrase in (*self.blockers, *self.question_blockers, *self.out_of_scope):
+        for phrase in (*self.blockers, *self.question_blockers, *self.out_of_scope, *self.anchors):
             words.update(phrase)
         for concept in self.concepts:
             words.update(w for phrase in concept.words for w in phrase)
@@ -298,8 +305,9 @@ class Intents:
         return None
 
     def off_policy(self, seq: Sequence[str]) -> bool:
-        """True when the question names a subject privacy policies do not cover (prices, features...)."""
-        return self.out_of_scope.any_in(seq)
+        """True when the question names a subject privacy policies do not cover (prices, features...)
+        and does not ask what is done with data about it."""
+        return self.out_of_scope.any_in(seq) and not self.anchors.any_in(seq)
 
 
 def _both(section: dict | None) -> list[str]:
@@ -332,6 +340,9 @@ def load_intents(path: Path = INTENTS_FILE) -> Intents:
         reports=frozenset(reports),
         concepts=load_concepts(data.get("concepts")),
         refine=tuple(_refine(item, path) for item in data.get("refine") or ()),
+        filler=frozenset(s for w in _both(data.get("filler")) for s in stems(str(w))),
+        generic=frozenset(s for w in _both(data.get("generic")) for s in stems(str(w))),
+        anchors=PhraseSet(_phrases(_both(data.get("anchors"))), max_gap=0),
     )
 
 

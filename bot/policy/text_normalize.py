@@ -104,7 +104,18 @@ def words(text: str) -> list[str]:
         if len(parts) > 1 and any(c in token for c in ".@/") and not token.replace(".", "").isdigit():
             out.append(token)  # an address or a name like lava.top: whole, then its parts
         out.extend(p for part in parts for p in _INFORMAL.get(part, part).split())
-    return out
+    return _drop_aspect(out)
+
+
+#: "keeps failing", "kept crashing": "keep" before an "-ing" word says "again and again", not "retain".
+_ASPECT = frozenset({"keep", "keeps", "kept", "keeping"})
+
+
+def _drop_aspect(tokens: list[str]) -> list[str]:
+    return [
+        t for i, t in enumerate(tokens)
+        if not (t in _ASPECT and i + 1 < len(tokens) and tokens[i + 1].endswith("ing") and len(tokens[i + 1]) > 5)
+    ]
 
 
 @lru_cache(maxsize=65536)
