@@ -322,6 +322,19 @@ def test_questions_near_indirect_requests_are_answered(index, question):
     assert answer(question, None, index).route == "answer"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "there is no record of my request in my account",  # a complaint, no wish that nothing stays
+        "we do not use data brokers ourselves",  # a statement, no refusal addressed to the service
+        "i am not against analytics in general",
+        "скиньте мне ссылку на политику",
+    ],
+)
+def test_statements_near_indirect_requests_are_no_requests(index, question):
+    assert not answer(question, None, index).route.startswith("request:")
+
+
 # Out-of-scope calibration (issue 4, second round): own sentences, not the holdout's.
 @pytest.mark.parametrize(
     "question",
