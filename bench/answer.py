@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
             ("holdout set 1 (seen while making generic changes)", "holdout_*.yaml"),
             ("holdout set 2 (synonyms later added from its misses)", "holdout2_*.yaml"),
             ("holdout set 3 (intents later tuned from its misses)", "holdout3_*.yaml"),
-            ("holdout set 4 (written before the intent changes, evaluated after them)", "holdout4_*.yaml"),
+            ("holdout set 4 (second round tuned from its misses)", "holdout4_*.yaml"),
+            ("holdout set 5 (written before the second round, evaluated after it)", "holdout5_*.yaml"),
         )
         for label, pattern in sets:
             qs = load_questions(sorted((ROOT / "tests" / "data").glob(pattern)))
