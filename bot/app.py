@@ -152,7 +152,12 @@ async def build_app(settings: Settings, *, apply_migrations: bool = True, consol
         mailer = build_mailer(settings, console=console)
     except (DirectoryError, MailerError) as exc:
         raise SettingsError([str(exc)]) from None
-    engine = create_engine(settings.database_url)
+    try:
+        engine = create_engine(settings.database_url)
+    except OSError as exc:
+        raise SettingsError(
+            [f"DATABASE_URL: cannot create the database's directory ({exc.strerror}: {exc.filename})"]
+        ) from None
     try:
         if apply_migrations:
             await migrate.upgrade(engine)

@@ -17,6 +17,7 @@ log = logging.getLogger("privacy_desk")
 
 def setup_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def fail(problems: list[str]) -> int:
@@ -45,12 +46,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 async def _run_telegram(settings: Settings, token: str) -> int:
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
     from bot.app import build_app, create_bot
     from bot.runner import run_polling, run_webhook
 
     app = await build_app(settings)
     bot = create_bot(settings, token)
     try:
+        try:
+            await bot.get_me()
+        except TelegramUnauthorizedError:
+            raise SettingsError(
+                ["BOT_TOKEN: Telegram rejected this token (Unauthorized); copy it again from @BotFather"]
+            ) from None
+        except TelegramNetworkError as exc:
+            raise SettingsError(
+                [f"TELEGRAM_API_URL: cannot reach {settings.telegram_api_url} ({exc.message})"]
+            ) from None
         if settings.webhook_url:
             await run_webhook(app, bot)
         else:

@@ -47,10 +47,12 @@ async def run_webhook(app: App, bot: Bot) -> None:
     await _prepare(app, bot)
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     web_app = web.Application()
+    # The dispatcher's shutdown (which waits for updates in flight) must run before the request
+    # handler's, which closes the bot session: aiohttp runs shutdown callbacks in registration order.
+    setup_application(web_app, app.dispatcher, bot=bot)
     SimpleRequestHandler(dispatcher=app.dispatcher, bot=bot, secret_token=secret).register(
         web_app, path=WEBHOOK_PATH
     )
-    setup_application(web_app, app.dispatcher, bot=bot)
     runner = web.AppRunner(web_app)
     await runner.setup()
     host, port = settings.listen_host_port

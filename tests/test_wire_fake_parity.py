@@ -75,11 +75,6 @@ async def test_wire_fake_edits_and_uploads_like_telegram(wire: tuple[FakeBotAPI,
     assert upload is not None and upload.content == b'{"a": 1}'
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: bot/console/fake_telegram.py builds ChatMemberAdministrator without "
-    "can_send_welcome_messages, required by aiogram 3.31 (pydantic ValidationError); see the report",
-)
 async def test_console_fake_answers_a_staff_admin_like_the_wire(wire: tuple[FakeBotAPI, Bot]) -> None:
     api, bot = wire
     api.set_chat_member(STAFF_CHAT, 7, "administrator")

@@ -13,7 +13,6 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 import pytest_asyncio
 
 from tests.fakes.bot_api import FakeBotAPI
@@ -157,11 +156,6 @@ async def test_webhook_mode_checks_the_secret_header(api: FakeBotAPI, tmp_path: 
     assert "Traceback" not in bot.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: in webhook mode SimpleRequestHandler's on_shutdown (registered first) closes the bot "
-    "session before the dispatcher's shutdown waits for updates in flight, so their replies are cut off",
-)
 async def test_webhook_update_in_flight_at_sigterm_finishes_before_exit(api: FakeBotAPI, tmp_path: Path) -> None:
     port = free_port()
     env = settings_for(
@@ -201,12 +195,6 @@ async def wait_until_refused(port: int, timeout: float = 15.0) -> None:
     raise AssertionError(f"127.0.0.1:{port} still accepts connections {timeout}s after SIGTERM")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: with 16+ updates in flight that start a form, each holds its per-update session's "
-    "connection and waits for a second one for the FSM write (SqlStorage opens its own session): the "
-    "pool (5 + 10 overflow) runs dry and every one of them stalls until the 30 s pool timeout",
-)
 async def test_a_burst_of_people_starting_a_form_all_get_an_answer(api: FakeBotAPI, tmp_path: Path) -> None:
     people = range(601, 621)  # 20 at once: aiogram polling handles a batch of updates concurrently
     async with BotProcess("run", env=settings_for(api, tmp_path), workdir=tmp_path / "run") as bot:
@@ -263,11 +251,6 @@ async def test_unreachable_database_ends_with_one_line_naming_it(api: FakeBotAPI
     assert api.calls == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: build_app calls create_engine (which creates the SQLite directory) outside its try, "
-    "so an OSError escapes as a traceback; see the wire-test report",
-)
 async def test_sqlite_path_that_cannot_exist_is_one_line_naming_it(api: FakeBotAPI, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
@@ -279,11 +262,6 @@ async def test_sqlite_path_that_cannot_exist_is_one_line_naming_it(api: FakeBotA
     assert [line for line in lines if "DATABASE_URL" in line] == lines[-1:], bot.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a token Telegram rejects (401) raises TelegramUnauthorizedError out of run_polling "
-    "(delete_webhook) as a traceback; see the wire-test report",
-)
 async def test_token_rejected_by_telegram_is_one_line_naming_it(tmp_path: Path) -> None:
     async with FakeBotAPI(token="123456:THE-REAL-TOKEN-xyz") as api:
         env = settings_for(api, tmp_path, BOT_TOKEN="123456:A-REVOKED-TOKEN-abc")
@@ -294,11 +272,6 @@ async def test_token_rejected_by_telegram_is_one_line_naming_it(tmp_path: Path) 
     assert [line for line in lines if "BOT_TOKEN" in line] == lines[-1:], bot.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: an unreachable TELEGRAM_API_URL raises TelegramNetworkError out of run_polling "
-    "(delete_webhook) as a traceback; see the wire-test report",
-)
 async def test_unreachable_api_server_is_one_line_naming_it(tmp_path: Path) -> None:
     env = bot_env(
         BOT_TOKEN="123456:TEST-TOKEN-abcdefghij",

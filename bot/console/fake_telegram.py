@@ -93,6 +93,7 @@ class FakeTelegramSession(BaseSession):
                     can_delete_messages=False, can_manage_video_chats=False, can_restrict_members=False,
                     can_promote_members=False, can_change_info=False, can_invite_users=False,
                     can_post_stories=False, can_edit_stories=False, can_delete_stories=False,
+                    can_send_welcome_messages=False,
                 )
             return ChatMemberMember(user=user) if method.chat_id in self.staff_chat_ids else ChatMemberLeft(user=user)
         if isinstance(method, CopyMessage):

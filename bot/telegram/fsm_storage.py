@@ -58,7 +58,9 @@ class SqlStorage(BaseStorage):
         async with self._sessions.begin() as session:
             await fsm_queries.save_field(session, name, state=value)
         if self._cache is not None:
-            _, data = self._cache.get(name, (None, {}))
+            if name not in self._cache:  # the data is not known here: read it once
+                await self._load(name)
+            _, data = self._cache[name]
             self._remember(name, (value, data))
 
     async def get_state(self, key: StorageKey) -> str | None:
