@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import LANGUAGES
 from handlers.callbacks import LanguageChoice, MenuAction
+from handlers.markup import KeyboardBuilder
 
 MENU_ACTIONS = ("ask", "request", "status", "human")
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
 
 
 def main_menu() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     builder.button(text=_("Ask a question"), callback_data=MenuAction(action="ask"))
     builder.button(text=_("Make a request"), callback_data=MenuAction(action="request"))
     builder.button(text=_("My requests"), callback_data=MenuAction(action="status"))
@@ -24,7 +24,7 @@ def main_menu() -> InlineKeyboardMarkup:
 
 
 def language_keyboard(current: str | None = None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for code in LANGUAGES:
         mark = "✓ " if code == current else ""
         builder.button(text=f"{mark}{LANGUAGE_NAMES[code]}", callback_data=LanguageChoice(code=code))

@@ -11,20 +11,20 @@ from aiogram.filters import Command, StateFilter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.policy import Policy
 from bot.policy.answer import OUT_OF_SCOPE, Answer, answer
 from bot.policy.answer_index import PolicyIndex
 from handlers.callbacks import AnswerAction, PolicyTopic
 from handlers.keyboards import main_menu
+from handlers.markup import KeyboardBuilder
 from handlers.texts import split_message
 
 TOPICS_PER_ROW = 2
 
 
 def answer_keyboard(result: Answer) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     if result.kind is not None:
         builder.button(
             text=_("Make this request"), callback_data=AnswerAction(action="request", kind=result.kind.value)
@@ -37,7 +37,7 @@ def answer_keyboard(result: Answer) -> InlineKeyboardMarkup:
 
 
 def topics_keyboard(policy: Policy, lang: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     stated = {fact.topic for fact in policy.facts}
     for topic in policy.topics:
         if topic.id in stated:

@@ -19,7 +19,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.intake import form as forms
@@ -48,6 +47,7 @@ from bot.requests.service import UNVERIFIED_EXPIRY_DAYS, Change
 from bot.subjects import find_subject, get_or_create_subject
 from bot.verification import CheckStatus, StartStatus, account_for_sender, looks_like_email
 from handlers.keyboards import main_menu
+from handlers.markup import KeyboardBuilder
 from handlers.requests.callbacks import EditStep, KindChoice, Nav, StatusAction, StepChoice
 from handlers.requests.common import (
     Intake,
@@ -82,7 +82,7 @@ def _label(text: str, policy: Policy) -> str:
 
 
 def kind_menu(policy: Policy, jurisdiction: str | None) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for kind in MENU_KINDS:
         if kind in CALIFORNIA_KINDS and jurisdiction not in (None, "california"):
             continue
@@ -93,7 +93,7 @@ def kind_menu(policy: Policy, jurisdiction: str | None) -> InlineKeyboardMarkup:
 
 
 def step_keyboard(form: Form, step: Step, policy: Policy) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     context = form_context(policy, None, form.linked_account_id is not None)
     for option in forms.options(step, context):
         builder.button(
@@ -114,7 +114,7 @@ def step_keyboard(form: Form, step: Step, policy: Policy) -> InlineKeyboardMarku
 
 
 def summary_keyboard(form: Form) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     builder.button(
         text=_("Confirm and send"), callback_data=Nav(action="confirm", token=form.token, step=SUMMARY)
     )
@@ -126,7 +126,7 @@ def summary_keyboard(form: Form) -> InlineKeyboardMarkup:
 
 
 def edit_keyboard(form: Form, context: FormContext) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for step in forms.editable_steps(form, context):
         builder.button(text=_(step.title), callback_data=EditStep(token=form.token, step=step.id))
     builder.button(
@@ -380,7 +380,7 @@ def build_router() -> Router:
         await current.ask(message, form)
 
     async def offer_duplicate(message: Message, duplicate: Request) -> None:
-        builder = InlineKeyboardBuilder()
+        builder = KeyboardBuilder()
         builder.button(
             text=_("Add information to {reference}").format(reference=duplicate.reference),
             callback_data=StatusAction(action="add", id=duplicate.id),

@@ -10,7 +10,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.intake.jurisdictions import LABELS as JURISDICTION_LABELS
@@ -19,6 +18,7 @@ from bot.intake.mydata import collect, forget
 from bot.requests import messages
 from bot.subjects import Languages
 from handlers.keyboards import LANGUAGE_NAMES, main_menu
+from handlers.markup import KeyboardBuilder
 from handlers.requests.callbacks import ForgetAction
 from handlers.requests.common import long_date
 from handlers.texts import split_message
@@ -76,7 +76,7 @@ def build_router() -> Router:
 
     @router.message(Command("forget"))
     async def on_forget(message: Message) -> None:
-        builder = InlineKeyboardBuilder()
+        builder = KeyboardBuilder()
         builder.button(text=_("Yes, delete it"), callback_data=ForgetAction(action="yes"))
         builder.button(text=_("No"), callback_data=ForgetAction(action="no"))
         builder.adjust(2)

@@ -14,7 +14,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.intake.form import TEXT_LIMIT
@@ -24,6 +23,7 @@ from bot.requests.lifecycle import Action, State, TransitionNotAllowed
 from bot.requests.service import Actor, add_attachment, apply, find_for_subject, request_by_id_for_subject
 from bot.subjects import find_subject
 from handlers.keyboards import main_menu
+from handlers.markup import KeyboardBuilder
 from handlers.requests.callbacks import StatusAction
 from handlers.requests.common import AddInfo, UserLocks, attachment_of, local_received, long_date
 from handlers.texts import split_message
@@ -50,7 +50,7 @@ def list_text(requests: list[Request], lang: str) -> str:
 
 
 def list_keyboard(requests: list[Request]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for request in requests[:LIST_LIMIT]:
         builder.button(text=request.reference, callback_data=StatusAction(action="show", id=request.id))
     builder.adjust(2)
@@ -76,7 +76,7 @@ def details_text(request: Request, lang: str) -> str:
 
 
 def details_keyboard(request: Request) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     if request.state in OPEN_STATE_VALUES:
         builder.button(text=_("Add information"), callback_data=StatusAction(action="add", id=request.id))
         builder.button(text=_("Withdraw"), callback_data=StatusAction(action="withdraw", id=request.id))
@@ -156,7 +156,7 @@ def build_router() -> Router:
             if action == "add":
                 await state.set_state(AddInfo.waiting)
                 await state.set_data({"request_id": request.id, "seen": query.message.message_id})
-                builder = InlineKeyboardBuilder()
+                builder = KeyboardBuilder()
                 builder.button(text=_("Cancel"), callback_data=StatusAction(action="show", id=request.id))
                 await query.message.answer(
                     _("Send what you want to add to {reference}: text, a photo, a document, a voice message "
@@ -164,7 +164,7 @@ def build_router() -> Router:
                     reply_markup=builder.as_markup(),
                 )  # fmt: skip
             elif action == "withdraw":
-                builder = InlineKeyboardBuilder()
+                builder = KeyboardBuilder()
                 builder.button(
                     text=_("Yes, withdraw it"),
                     callback_data=StatusAction(action="withdraw_yes", id=request.id),

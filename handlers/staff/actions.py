@@ -8,7 +8,6 @@ from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -17,6 +16,7 @@ from bot.staff import texts
 from bot.staff.card import can_extend_now, q
 from bot.staff.desk import StaffDesk
 from bot.staff.permissions import StaffGate
+from handlers.markup import KeyboardBuilder
 from handlers.staff.callbacks import StaffAction, StaffChoice
 from handlers.staff.common import is_staff, now_utc, perform, refusal
 from storage.requests import Request
@@ -31,7 +31,7 @@ class StaffInput(StatesGroup):
 
 
 def _choice_keyboard(step: str, options: dict[str, str], request_id: int, gettext):
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     for value, text in options.items():
         builder.button(text=gettext(text), callback_data=StaffChoice(step=step, value=value, request_id=request_id))
     builder.button(text=gettext("Cancel this step"), callback_data=StaffChoice(step="cancel", value="-", request_id=request_id))
@@ -40,7 +40,7 @@ def _choice_keyboard(step: str, options: dict[str, str], request_id: int, gettex
 
 
 def _cancel_keyboard(request_id: int, gettext, *, complete_without_file: bool = False):
-    builder = InlineKeyboardBuilder()
+    builder = KeyboardBuilder()
     if complete_without_file:
         builder.button(text=gettext("Complete without a file"),
                        callback_data=StaffChoice(step="complete", value="nofile", request_id=request_id))  # fmt: skip
