@@ -31,9 +31,10 @@ async def save_field(session: AsyncSession, key: str, **values: Any) -> None:
     statement = insert(FsmRecord).values(key=key, **{**defaults, **values})
     statement = statement.on_conflict_do_update(index_elements=[FsmRecord.key], set_=values)
     await session.execute(statement)
-    await session.execute(
-        delete(FsmRecord).where(FsmRecord.key == key, FsmRecord.state.is_(None), FsmRecord.data == "{}")
-    )
+    if values.get("state", None) is None and values.get("data", "{}") == "{}":  # may have become empty
+        await session.execute(
+            delete(FsmRecord).where(FsmRecord.key == key, FsmRecord.state.is_(None), FsmRecord.data == "{}")
+        )
 
 
 async def keys_in_state(session: AsyncSession, state: str) -> list[str]:

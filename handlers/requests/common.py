@@ -51,9 +51,13 @@ async def load_form_data(state: FSMContext, cipher: Cipher | None) -> dict[str, 
         return None
 
 
+def encode_form(cipher: Cipher | None, form: dict[str, Any]) -> str:
+    return (cipher or PLAIN).encrypt(json.dumps(form, ensure_ascii=False))
+
+
 async def save_form_data(state: FSMContext, cipher: Cipher | None, form: dict[str, Any]) -> None:
     data = await state.get_data()
-    data["form"] = (cipher or PLAIN).encrypt(json.dumps(form, ensure_ascii=False))
+    data["form"] = encode_form(cipher, form)
     await state.set_data(data)
 
 

@@ -53,6 +53,7 @@ from handlers.requests.common import (
     Intake,
     UserLocks,
     attachment_of,
+    encode_form,
     form_context,
     load_form_data,
     save_form_data,
@@ -365,8 +366,9 @@ def build_router() -> Router:
             form.answers["jurisdiction"] = subject.jurisdiction
             form.ask_jurisdiction = False
         await state.set_state(Intake.filling)
-        await state.set_data({"seen": message.message_id, "origin": message.message_id})
-        await current.save(form)
+        await state.set_data(  # one write: the markers and the (encrypted) form together
+            {"seen": message.message_id, "origin": message.message_id, "form": encode_form(current.cipher, form.to_json())}
+        )
         if kind is not RequestKind.VOICE_TAKEDOWN:
             intro = [_("Request: {kind}.").format(kind=html.quote(messages.kind_label(kind, _)))]
             if account is not None:
