@@ -98,6 +98,7 @@ def _console(settings: Settings, temporary: bool, user_id: int | None = None) ->
             url = f"sqlite+aiosqlite:///{Path(scratch) / 'console.db'}"
             settings = settings.model_copy(update={"database_url": url})
         settings = _with_demo_directory(settings, Path(scratch))
+        settings = _with_console_staff(settings)
 
         async def main() -> None:
             app = await build_app(settings, console=True)
@@ -111,6 +112,18 @@ def _console(settings: Settings, temporary: bool, user_id: int | None = None) ->
         except KeyboardInterrupt:
             pass
     return 0
+
+
+def _with_console_staff(settings: Settings) -> Settings:
+    """The console plays the staff group too: its chat id and its staff member, unless configured."""
+    from bot.console.shell import CONSOLE_STAFF_CHAT_ID, CONSOLE_STAFF_USER_ID
+
+    update: dict[str, object] = {}
+    if settings.staff_chat_id is None:
+        update["staff_chat_id"] = CONSOLE_STAFF_CHAT_ID
+    if not settings.staff_user_ids:
+        update["staff_user_ids"] = frozenset({CONSOLE_STAFF_USER_ID})
+    return settings.model_copy(update=update) if update else settings
 
 
 def cmd_shell(args: argparse.Namespace) -> int:

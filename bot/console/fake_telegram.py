@@ -16,13 +16,16 @@ from aiogram import Bot
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import (
     CopyMessage,
+    GetChat,
     GetChatMember,
     GetMe,
     SendMediaGroup,
     TelegramMethod,
 )
 from aiogram.types import (
+    AcceptedGiftTypes,
     Chat,
+    ChatFullInfo,
     ChatMemberAdministrator,
     ChatMemberLeft,
     ChatMemberMember,
@@ -85,6 +88,15 @@ class FakeTelegramSession(BaseSession):
     def result_for(self, method: TelegramMethod[Any]) -> Any:
         if isinstance(method, GetMe):
             return self.bot_user()
+        if isinstance(method, GetChat):
+            chat = self.chat(method.chat_id)
+            return ChatFullInfo(
+                id=chat.id, type=chat.type, title=chat.title, accent_color_id=0, max_reaction_count=11,
+                accepted_gift_types=AcceptedGiftTypes(
+                    unlimited_gifts=False, limited_gifts=False, unique_gifts=False,
+                    premium_subscription=False, gifts_from_channels=False,
+                ),
+            )
         if isinstance(method, GetChatMember):
             user = User(id=method.user_id, is_bot=False, first_name="Member")
             if method.user_id in self.staff_user_ids:

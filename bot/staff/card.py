@@ -100,12 +100,26 @@ def keyboard(request: Request, now: datetime, gettext: Gettext) -> dict[str, Any
     return {"inline_keyboard": rows}
 
 
+def _flatten(details: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """Nested answers as `answers / jurisdiction: eea` lines rather than a printed dict."""
+    items: list[tuple[str, Any]] = []
+    for key, value in details.items():
+        name = f"{prefix}{key}".replace("_", " ")
+        if isinstance(value, dict) and value:
+            items.extend(_flatten(value, f"{name} / "))
+        elif isinstance(value, list | tuple):
+            items.append((name, ", ".join(str(item) for item in value) or "—"))
+        else:
+            items.append((name, value))
+    return items
+
+
 def _details_lines(details: dict[str, Any], gettext: Gettext) -> list[str]:
     if not details:
         return [gettext(texts.CARD_NOTHING_ASKED)]
     lines = [gettext(texts.CARD_ASKED)]
     budget = DETAILS_TOTAL
-    for key, value in details.items():
+    for key, value in _flatten(details):
         shown = value if isinstance(value, str) else str(value)
         if len(shown) > DETAIL_LIMIT:
             shown = shown[:DETAIL_LIMIT] + "…"
