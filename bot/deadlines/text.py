@@ -45,7 +45,9 @@ def _value(value: Any, gettext: Gettext, format_date: DateFormat | None) -> str:
 
 def render(message: Msg, gettext: Gettext = identity, format_date: DateFormat | None = None) -> str:
     params = {name: _value(value, gettext, format_date) for name, value in message.params}
-    return gettext(message.msgid).format(**params)
+    text = gettext(message.msgid).format(**params)
+    # A long date that ends in an abbreviation ("6 апреля 2027 г.") must not get a second full stop.
+    return text.replace("..", ".") if ".." in text and "..." not in text else text
 
 
 def render_all(messages: Iterable[Msg], gettext: Gettext = identity, format_date: DateFormat | None = None) -> str:
