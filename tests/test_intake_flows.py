@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from babel.dates import format_date
 
+from bot.i18n import gettext_for
 from bot.intake.form import MENU_KINDS, MENU_LABELS, SUMMARY, StepType
 from bot.kinds import RequestKind
 from tests.botkit import Person
@@ -70,26 +71,30 @@ async def test_every_kind_happy_path(make_intake_bot, session_factory, velluto, 
         assert "We have received your request" in reply and "/status" in reply
 
 
+@pytest.mark.parametrize("lang", ["en", "ru"])
 @pytest.mark.parametrize("kind", MENU_KINDS, ids=str)
-async def test_wrong_input_and_back_at_every_step(make_intake_bot, session_factory, velluto, kind):
-    person = Person(make_intake_bot(), user_id=LINKED)
-    filler = Filler(person, kind, "en", velluto, linked=True)
+async def test_wrong_input_and_back_at_every_step(make_intake_bot, session_factory, velluto, kind, lang):
+    tr = gettext_for(lang)
+    person = Person(make_intake_bot(), user_id=LINKED, language_code=lang)
+    filler = Filler(person, kind, lang, velluto, linked=True)
     await open_form(person, filler, kind)
     answers = answers_for(kind)
     while filler.step.id != SUMMARY:
         step, prompt = filler.step, filler.prompt()
         if step.type in (StepType.TEXT, StepType.OPTIONAL_TEXT, StepType.OPTIONAL_EMAIL):
             await person.sends(sticker_from(person))
-            assert "Please type your answer as text" in person.replies()[0]
+            assert person.replies()[0] == tr("Please type your answer as text: I cannot use stickers, photos or files here.")
         elif step.type in (StepType.MEDIA, StepType.OPTIONAL_MEDIA):
             await person.says("here is my file")
-            assert person.replies()[0].startswith("Please send")
+            assert person.replies()[0] in (
+                tr("Please send a voice message or an audio file."), tr("Please send a photo or a document.")
+            )
         else:
             await person.says("the first one")
-            assert person.replies()[0] == "Please use the buttons below."
+            assert person.replies()[0] == tr("Please use the buttons below.")
         assert last_text(person) == prompt, f"{step.id}: the step is kept after wrong input"
         if filler.form.history:
-            await person.presses("Back")
+            await person.presses(tr("Back"))
             from bot.intake import form as forms
 
             forms.back(filler.form)
@@ -99,23 +104,23 @@ async def test_wrong_input_and_back_at_every_step(make_intake_bot, session_facto
         await filler.answer(answers.get(step.id))
     assert await requests_of(session_factory, LINKED) == []
     # Back from the summary, then Edit one answer and come back to the summary
-    await person.presses("Back")
+    await person.presses(tr("Back"))
     from bot.intake import form as forms
 
     forms.back(filler.form)
     assert last_text(person) == filler.prompt()
     await filler.answer(answers.get(filler.step.id))
-    assert "Please check your request" in all_texts(person)
-    await person.presses("Edit")
+    assert tr("<b>Please check your request before it is sent.</b>") in all_texts(person)
+    await person.presses(tr("Edit"))
     editable = person.button_texts()
-    assert editable[-1] == "Back to the summary"
-    await person.presses("Back to the summary")
-    assert "Please check your request" in all_texts(person)
-    await person.presses("Confirm and send")
+    assert editable[-1] == tr("Back to the summary")
+    await person.presses(tr("Back to the summary"))
+    assert tr("<b>Please check your request before it is sent.</b>") in all_texts(person)
+    await person.presses(tr("Confirm and send"))
     assert len(await requests_of(session_factory, LINKED)) == 1
 
 
-@pytest.mark.parametrize("kind", [RequestKind.ERASURE, RequestKind.VOICE_TAKEDOWN, RequestKind.RECTIFICATION])
+@pytest.mark.parametrize("kind", MENU_KINDS, ids=str)
 async def test_cancel_at_every_step(make_intake_bot, session_factory, velluto, kind):
     bot = make_intake_bot()
     steps = offline_step_count(kind, velluto)
