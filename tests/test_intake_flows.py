@@ -259,3 +259,26 @@ async def test_my_voice_was_cloned_in_words_leads_to_the_voice_flow(make_intake_
     await person.presses(filler.t("Make this request"))
     assert last_text(person) == filler.prompt()
     assert filler.step.id == "voice_consent"
+
+
+@pytest.mark.parametrize("kind", MENU_KINDS, ids=str)
+async def test_every_form_continues_after_a_restart(make_intake_bot, session_factory, velluto, kind):
+    first = Person(make_intake_bot(), user_id=LINKED)
+    filler = Filler(first, kind, "en", velluto, linked=True)
+    await open_form(first, filler, kind)
+    answers = answers_for(kind)
+    await filler.answer(answers.get(filler.step.id))
+    step_before = filler.step.id
+    # a new process: new dispatcher, same database; the person's next message reaches the new one
+    second = Person(make_intake_bot(), user_id=LINKED)
+    filler.person = second
+    await second.sends(sticker_from(second))  # shows the current step again, with its buttons
+    if filler.step.id == SUMMARY:
+        assert "Please check your request" in last_text(second), "the form is at the summary after the restart"
+    else:
+        assert last_text(second) == filler.prompt(), f"the form is at {step_before} after the restart"
+    while filler.step.id != SUMMARY:
+        await filler.answer(answers.get(filler.step.id))
+    await second.presses("Confirm and send")
+    (request,) = await requests_of(session_factory, LINKED)
+    assert request.kind == kind.value
