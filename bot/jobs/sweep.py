@@ -14,8 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.requests.lifecycle import OPEN_STATES, State
-from bot.requests.schedule import next_reminder_at
+from bot.requests.service import next_reminder_for
 from bot.staff.desk import StaffDesk
 from bot.staff.reminders import DueReminder, due_reminder
 from storage import staff as store
@@ -28,16 +27,8 @@ MAX_BATCHES = 20
 
 
 def next_moment(request: Request, now: datetime, reminder_days) -> datetime | None:
-    """The same rule as the request service uses after every change (`bot.requests.schedule`)."""
-    return next_reminder_at(
-        now=now,
-        is_open=State(request.state) in OPEN_STATES,
-        due=request.due_date,
-        zone=request.due_zone,
-        extension_notice_due=None if request.extended else request.extension_notice_due,
-        ack_due=request.ack_due,
-        reminder_days=reminder_days,
-    )
+    """The same rule as the request service uses after every change."""
+    return next_reminder_for(request, now, reminder_days)
 
 
 async def sweep_batch(session: AsyncSession, desk: StaffDesk, now: datetime, batch: int = BATCH) -> tuple[int, int]:

@@ -171,7 +171,13 @@ def _store_deadline(request: Request, now: datetime, reminder_days: Iterable[int
         request.extension_notice_due = result.extension_notice_due
         request.ack_due = result.ack_due
         request.deadline_reason = result.explanation
-    request.next_reminder_at = next_reminder_at(
+    request.next_reminder_at = next_reminder_for(request, now, reminder_days)
+    return result
+
+
+def next_reminder_for(request: Request, now: datetime, reminder_days: Iterable[int]) -> datetime | None:
+    """When the request next needs a staff reminder (`bot.requests.schedule`), from its stored dates."""
+    return next_reminder_at(
         now=now,
         is_open=State(request.state) in OPEN_STATES,
         due=request.due_date,
@@ -180,7 +186,6 @@ def _store_deadline(request: Request, now: datetime, reminder_days: Iterable[int
         ack_due=request.ack_due,
         reminder_days=reminder_days,
     )
-    return result
 
 
 # --- events ---------------------------------------------------------------------------------------

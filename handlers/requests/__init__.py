@@ -12,7 +12,6 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kinds import RequestKind
@@ -56,13 +55,7 @@ def build_router() -> Router:
         query: CallbackQuery, callback_data: AnswerAction, state: FSMContext, session: AsyncSession,
         policy: Policy, i18n: I18n, **data: Any,
     ) -> None:  # fmt: skip
-        try:
-            kind = RequestKind(callback_data.kind)
-        except ValueError:
-            await query.answer(_("This button is no longer valid."), show_alert=True)
-            return
-        await query.answer()
-        await forms.start_form(query.message, query.from_user.id, kind, state, session, policy, data, i18n)
+        await forms.start_chosen_kind(query, callback_data.kind, state, session, policy, data, i18n)
 
     router.include_routers(forms, following, privacy.build_router())
     return router

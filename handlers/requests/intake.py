@@ -395,7 +395,21 @@ def build_router() -> Router:
             reply_markup=builder.as_markup(),
         )  # fmt: skip
 
+    async def start_chosen_kind(
+        query: CallbackQuery, raw_kind: str, state: FSMContext, session: AsyncSession, policy: Policy,
+        data: dict[str, Any], i18n: I18n,
+    ) -> None:  # fmt: skip
+        """A kind chosen by a button (the kind list, an answer's "Make this request"): checked, then started."""
+        try:
+            kind = RequestKind(raw_kind)
+        except ValueError:
+            await query.answer(_("This button is no longer valid."), show_alert=True)
+            return
+        await query.answer()
+        await start_form(query.message, query.from_user.id, kind, state, session, policy, data, i18n)
+
     router.start_form = start_form  # type: ignore[attr-defined]
+    router.start_chosen_kind = start_chosen_kind  # type: ignore[attr-defined]
     router.offer_kinds = offer_kinds  # type: ignore[attr-defined]
 
     @router.message(Command("request"))
@@ -420,13 +434,7 @@ def build_router() -> Router:
         query: CallbackQuery, callback_data: KindChoice, state: FSMContext, session: AsyncSession,
         policy: Policy, i18n: I18n, **data: Any,
     ) -> None:  # fmt: skip
-        try:
-            kind = RequestKind(callback_data.kind)
-        except ValueError:
-            await query.answer(_("This button is no longer valid."), show_alert=True)
-            return
-        await query.answer()
-        await start_form(query.message, query.from_user.id, kind, state, session, policy, data, i18n)
+        await start_chosen_kind(query, callback_data.kind, state, session, policy, data, i18n)
 
     @router.callback_query(StepChoice.filter())
     async def on_choice(
