@@ -1,42 +1,65 @@
-"""Reads and writes of persisted FSM records (one row per conversation key)."""
+"""Reads and writes of persisted FSM records (one row per conversation key).
+
+Core statements on a connection, not the ORM: aiogram reads the state of every update, and a Session
+around one primary-key lookup costs more than the lookup.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.base import utcnow
 from storage.models import FsmRecord
 
+_table = FsmRecord.__table__
+_LOAD = select(_table.c.state, _table.c.data).where(_table.c.key == bindparam("key"))
+_ALL = select(_table.c.key, _table.c.state, _table.c.data)
+_DELETE_EMPTY = delete(_table).where(
+    _table.c.key == bindparam("key"), _table.c.state.is_(None), _table.c.data == "{}"
+)
 
-async def load(session: AsyncSession, key: str) -> tuple[str | None, dict[str, Any]]:
-    record = await session.get(FsmRecord, key)
-    if record is None:
+
+def _decode(state: str | None, data: str | None) -> tuple[str | None, dict[str, Any]]:
+    return state, json.loads(data or "{}")
+
+
+async def load(connection: AsyncConnection, key: str) -> tuple[str | None, dict[str, Any]]:
+    row = (await connection.execute(_LOAD, {"key": key})).first()
+    if row is None:
         return None, {}
-    return record.state, json.loads(record.data or "{}")
+    return _decode(row.state, row.data)
 
 
-async def save_field(session: AsyncSession, key: str, **values: Any) -> None:
+async def load_all(
+    connection: AsyncConnection, limit: int
+) -> dict[str, tuple[str | None, dict[str, Any]]] | None:
+    """Every record, or None when there are more than `limit`."""
+    rows = (await connection.execute(_ALL.limit(limit + 1))).all()
+    if len(rows) > limit:
+        return None
+    return {row.key: _decode(row.state, row.data) for row in rows}
+
+
+async def save_field(connection: AsyncConnection, key: str, **values: Any) -> None:
     """Upsert `state` and/or `data` of one key; an empty record is deleted."""
     if "data" in values:
         values["data"] = json.dumps(values["data"], ensure_ascii=False, default=str)
     values["updated_at"] = utcnow()
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
     defaults = {"state": None, "data": "{}"}
-    statement = insert(FsmRecord).values(key=key, **{**defaults, **values})
-    statement = statement.on_conflict_do_update(index_elements=[FsmRecord.key], set_=values)
-    await session.execute(statement)
+    statement = insert(_table).values(key=key, **{**defaults, **values})
+    statement = statement.on_conflict_do_update(index_elements=[_table.c.key], set_=values)
+    await connection.execute(statement)
     if values.get("state", None) is None and values.get("data", "{}") == "{}":  # may have become empty
-        await session.execute(
-            delete(FsmRecord).where(FsmRecord.key == key, FsmRecord.state.is_(None), FsmRecord.data == "{}")
-        )
+        await connection.execute(_DELETE_EMPTY, {"key": key})
 
 
-async def keys_in_state(session: AsyncSession, state: str) -> list[str]:
+async def keys_in_state(session: AsyncSession | AsyncConnection, state: str) -> list[str]:
     result = await session.scalars(select(FsmRecord.key).where(FsmRecord.state == state))
     return list(result)

@@ -3,78 +3,153 @@
 Redis (aiogram's RedisStorage) replaces it when REDIS_URL is set; both keep the same keys.
 
 aiogram reads the state of every update, so reads are served from a write-through memory cache when
-this process is the only writer (SQLite: one file, one bot process). With PostgreSQL several instances
-may share the database, so there every read goes to the database.
+this process is the only writer (SQLite: one file, one bot process). The cache is filled with every
+record on first use: while it holds them all, a key it lacks has no record, so the first update of a
+new person costs no query. With PostgreSQL several instances may share the database, so there every
+read goes to the database.
+
+Within an update (see `update_writes`), a new state waits for the data written next, or for the
+update's end, so that a form's start (state, then data) and `state.clear()` are one write each.
 """
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from aiogram.fsm.storage.base import DEFAULT_DESTINY, BaseStorage, StateType, StorageKey
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage import fsm_queries
 
 CACHE_SIZE = 50_000
 
+Record = tuple[str | None, dict[str, Any]]
+
+# (storage, key) -> the state set in this update and not written yet
+_pending: ContextVar[dict[tuple[SqlStorage, str], str | None] | None] = ContextVar(
+    "fsm_pending", default=None
+)
+
+
+@asynccontextmanager
+async def update_writes() -> AsyncIterator[None]:
+    """One update's scope: states set in it are written, at the latest, when it ends."""
+    pending: dict[tuple[SqlStorage, str], str | None] = {}
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+        while pending:
+            (storage, name), state = pending.popitem()
+            await storage._write(name, state=state)
+
 
 class SqlStorage(BaseStorage):
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession], *, cache: bool | None = None) -> None:
-        self._sessions = session_factory
-        self._keys = DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], *, cache: bool | None = None
+    ) -> None:
+        self._engine: AsyncEngine = session_factory.kw["bind"]
         if cache is None:
-            bind = session_factory.kw.get("bind")
-            cache = bind is not None and bind.dialect.name == "sqlite"
-        self._cache: OrderedDict[str, tuple[str | None, dict[str, Any]]] | None = OrderedDict() if cache else None
+            cache = self._engine.dialect.name == "sqlite"
+        self._cache: OrderedDict[str, Record] | None = OrderedDict() if cache else None
+        self._complete = False  # the cache holds every record of the database
+        self._filled = asyncio.Lock() if cache else None
+        self._fill_tried = False
 
-    def _key(self, key: StorageKey) -> str:
-        return self._keys.build(key)
+    @staticmethod
+    def _key(key: StorageKey) -> str:
+        """aiogram's DefaultKeyBuilder(with_bot_id=True, with_destiny=True), built without its list."""
+        if key.business_connection_id is None and not key.thread_id:
+            return f"fsm:{key.bot_id}:{key.chat_id}:{key.user_id}:{key.destiny or DEFAULT_DESTINY}"
+        thread = f"{key.thread_id}:" if key.thread_id else ""
+        return f"fsm:{key.bot_id}:{key.chat_id}:{thread}{key.user_id}:{key.destiny}"
 
-    async def _load(self, key: str) -> tuple[str | None, dict[str, Any]]:
-        if self._cache is not None and key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
-        async with self._sessions() as session:
-            record = await fsm_queries.load(session, key)
-        self._remember(key, record)
+    async def _fill(self) -> None:
+        """Read every record once, if they fit in the cache."""
+        assert self._filled is not None and self._cache is not None
+        async with self._filled:
+            if self._fill_tried:
+                return
+            async with self._engine.connect() as connection:
+                records = await fsm_queries.load_all(connection, CACHE_SIZE)
+            self._fill_tried = True
+            if records is None:
+                return
+            for name, record in records.items():
+                self._cache.setdefault(name, record)  # a write that finished meanwhile is newer
+            self._complete = len(self._cache) <= CACHE_SIZE
+
+    async def _load(self, key: str) -> Record:
+        if self._cache is not None:
+            if not self._fill_tried:
+                await self._fill()
+            record = self._cache.get(key)
+            if record is not None:
+                self._cache.move_to_end(key)
+                return record
+            if self._complete:
+                return None, {}
+        async with self._engine.connect() as connection:
+            record = await fsm_queries.load(connection, key)
+        if self._cache is not None:
+            self._remember(key, record)
         return record
 
-    def _remember(self, key: str, record: tuple[str | None, dict[str, Any]]) -> None:
-        if self._cache is None:
+    def _remember(self, key: str, record: Record) -> None:
+        cache = self._cache
+        if cache is None:
             return
-        self._cache[key] = record
-        self._cache.move_to_end(key)
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        if record[0] is None and not record[1]:  # no record: while complete, nothing needs keeping
+            if self._complete:
+                cache.pop(key, None)
+                return
+        cache[key] = record
+        cache.move_to_end(key)
+        while len(cache) > CACHE_SIZE:
+            cache.popitem(last=False)
+            self._complete = False
+
+    async def _write(self, name: str, **values: Any) -> None:
+        async with self._engine.begin() as connection:
+            await fsm_queries.save_field(connection, name, **values)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         name = self._key(key)
-        async with self._sessions.begin() as session:
-            await fsm_queries.save_field(session, name, state=value)
+        pending = _pending.get()
+        if pending is None:
+            await self._write(name, state=value)
         if self._cache is not None:
-            if name not in self._cache:  # the data is not known here: read it once
-                await self._load(name)
-            _, data = self._cache[name]
+            _, data = await self._load(name)
             self._remember(name, (value, data))
+        if pending is not None:
+            pending[(self, name)] = value
 
     async def get_state(self, key: StorageKey) -> str | None:
-        state, _ = await self._load(self._key(key))
+        name = self._key(key)
+        pending = _pending.get()
+        if pending and (self, name) in pending:
+            return pending[(self, name)]
+        state, _ = await self._load(name)
         return state
 
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         name = self._key(key)
-        async with self._sessions.begin() as session:
-            await fsm_queries.save_field(session, name, data=dict(data))
+        values: dict[str, Any] = {"data": dict(data)}
+        pending = _pending.get()
+        if pending and (self, name) in pending:
+            values["state"] = pending.pop((self, name))
+        await self._write(name, **values)
         if self._cache is not None:
-            state, _ = self._cache.get(name, (None, {}))
-            if name not in self._cache:  # the state is not known here: read it once
-                state, _ = await self._load(name)
+            state, _ = await self._load(name) if "state" not in values else (values["state"], None)
             self._remember(name, (state, copy.deepcopy(dict(data))))
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.telegram.fsm_storage import update_writes
+
 
 class DbSessionMiddleware(BaseMiddleware):
     """Opens one AsyncSession per update; what a handler does not commit is rolled back.
@@ -17,6 +19,9 @@ class DbSessionMiddleware(BaseMiddleware):
     A handler may need a second connection while it holds its own (the FSM storage writes in its own
     transaction), so at most half the pool is handed to updates at once: a burst of updates then waits
     its turn instead of taking every connection and deadlocking on the second one.
+
+    The update is also the scope of its FSM writes (`update_writes`): a state it sets is in the
+    database before the update counts as finished.
     """
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
@@ -29,7 +34,7 @@ class DbSessionMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        async with self._slots, self.session_factory() as session:
+        async with self._slots, self.session_factory() as session, update_writes():
             data["session"] = session
             return await handler(event, data)
 
