@@ -13,7 +13,10 @@ from collections import OrderedDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.engine import sqlite_rows
 from storage.models import Subject
+
+_LANGUAGE_SQL = "SELECT language FROM subjects WHERE telegram_user_id = ?"
 
 _MISSING = object()
 
@@ -66,11 +69,20 @@ class Languages:
         cached = self.cache.get(telegram_user_id)
         if cached is not _MISSING:
             return cached  # type: ignore[return-value]
-        language = await session.scalar(
-            select(Subject.language).where(Subject.telegram_user_id == telegram_user_id)
-        )
+        language = await self._read(session, telegram_user_id)
         self.cache.put(telegram_user_id, language)
         return language
+
+    @staticmethod
+    async def _read(session: AsyncSession, telegram_user_id: int) -> str | None:
+        """Read on a pooled connection of its own when the session has none yet (the usual case: the
+        language is looked up before any handler runs), so the session need not open one for this."""
+        engine = session.bind
+        if not session.in_transaction() and engine is not None:
+            rows = await sqlite_rows(engine, _LANGUAGE_SQL, (telegram_user_id,))
+            if rows is not None:
+                return rows[0][0] if rows else None
+        return await session.scalar(select(Subject.language).where(Subject.telegram_user_id == telegram_user_id))
 
     async def choose(self, session: AsyncSession, telegram_user_id: int, language: str) -> None:
         """Remember the choice; committed here, since the reply that confirms it follows."""

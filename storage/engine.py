@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_cursor
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -35,9 +37,88 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+        @event.listens_for(engine.sync_engine, "connect")
+        def _one_hop_statements(dbapi_connection, _record) -> None:
+            if hasattr(getattr(dbapi_connection, "_connection", None), "_execute"):
+                dbapi_connection.__class__ = _OneHopConnection
+
         _skip_idle_rollbacks(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True)
+
+
+class _OneHopCursor:
+    """aiosqlite's cursor as SQLAlchemy's adapter uses it, but a statement is one trip to the thread.
+
+    aiosqlite runs each call in its connection's thread: SQLAlchemy's adapter makes four trips per
+    statement (open a cursor, execute, fetch, close), and each trip (a queue, a thread wake-up, a
+    future resolved across threads) costs more CPU than a small query. Here the statement is executed,
+    its rows fetched and its cursor closed in the thread at once; the rest is answered from memory.
+    """
+
+    arraysize = 1
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection  # aiosqlite.Connection
+        self.description: Any = None
+        self.rowcount = -1
+        self.lastrowid: int | None = None
+        self._rows: list[Any] = []
+
+    async def __aenter__(self) -> _OneHopCursor:
+        return self
+
+    def _run(self, many: bool, sql: str, parameters: Any) -> tuple[Any, int, int | None, list[Any]]:
+        cursor = self._connection._conn.cursor()  # in aiosqlite's thread
+        try:
+            if many:
+                cursor.executemany(sql, parameters)
+            else:
+                cursor.execute(sql, parameters)
+            rows = cursor.fetchall() if cursor.description else []
+            return cursor.description, cursor.rowcount, cursor.lastrowid, rows
+        finally:
+            cursor.close()
+
+    async def _go(self, many: bool, sql: str, parameters: Any) -> _OneHopCursor:
+        outcome = await self._connection._execute(self._run, many, sql, parameters)
+        self.description, self.rowcount, self.lastrowid, self._rows = outcome
+        return self
+
+    async def execute(self, sql: str, parameters: Any = ()) -> _OneHopCursor:
+        return await self._go(False, sql, () if parameters is None else parameters)
+
+    async def executemany(self, sql: str, parameters: Any) -> _OneHopCursor:
+        return await self._go(True, sql, parameters)
+
+    async def fetchall(self) -> list[Any]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    async def fetchone(self) -> Any:
+        return self._rows.pop(0) if self._rows else None
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        count = self.arraysize if size is None else size
+        rows, self._rows = self._rows[:count], self._rows[count:]
+        return rows
+
+    async def close(self) -> None:
+        self._rows = []
+
+
+class _OneHopAdaptedCursor(AsyncAdapt_aiosqlite_cursor):
+    __slots__ = ()
+
+    def _make_new_cursor(self, connection: Any) -> Any:
+        return _OneHopCursor(connection)
+
+
+class _OneHopConnection(AsyncAdapt_aiosqlite_connection):
+    """SQLAlchemy's aiosqlite connection whose (non-streaming) cursors make one trip per statement."""
+
+    __slots__ = ()
+    _cursor_cls = _OneHopAdaptedCursor
 
 
 def _skip_idle_rollbacks(engine: AsyncEngine) -> None:
@@ -62,3 +143,19 @@ def _skip_idle_rollbacks(engine: AsyncEngine) -> None:
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def sqlite_rows(engine: AsyncEngine, sql: str, parameters: tuple) -> list[tuple] | None:
+    """Rows of one SELECT in a single hop to aiosqlite's thread; None when the database is not SQLite.
+
+    For the reads every update makes (language, FSM record): through SQLAlchemy the same lookup is four
+    hops (cursor, execute, fetch, close) and a Core or ORM layer around them, which cost more CPU than
+    the query. `sql` is plain SQLite SQL with `?` placeholders.
+    """
+    if engine.dialect.name != "sqlite":
+        return None
+    connection = await engine.raw_connection()
+    try:
+        return list(await connection.driver_connection.execute_fetchall(sql, parameters))
+    finally:
+        connection.close()
