@@ -46,17 +46,35 @@ async def load_all(
     return {row.key: _decode(row.state, row.data) for row in rows}
 
 
+def _upsert(dialect: str, fields: frozenset[str]):
+    """INSERT ... ON CONFLICT DO UPDATE of `fields`, built once per dialect and set of fields."""
+    statement = _UPSERTS.get((dialect, fields))
+    if statement is None:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(_table).values(
+            key=bindparam("key"),
+            state=bindparam("state"),
+            data=bindparam("data"),
+            updated_at=bindparam("updated_at"),
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[_table.c.key],
+            set_={name: getattr(statement.excluded, name) for name in (*sorted(fields), "updated_at")},
+        )
+        _UPSERTS[(dialect, fields)] = statement
+    return statement
+
+
+_UPSERTS: dict[tuple[str, frozenset[str]], Any] = {}
+
+
 async def save_field(connection: AsyncConnection, key: str, **values: Any) -> None:
     """Upsert `state` and/or `data` of one key; an empty record is deleted."""
-    if "data" in values:
-        values["data"] = json.dumps(values["data"], ensure_ascii=False, default=str)
-    values["updated_at"] = utcnow()
-    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    defaults = {"state": None, "data": "{}"}
-    statement = insert(_table).values(key=key, **{**defaults, **values})
-    statement = statement.on_conflict_do_update(index_elements=[_table.c.key], set_=values)
-    await connection.execute(statement)
-    if values.get("state", None) is None and values.get("data", "{}") == "{}":  # may have become empty
+    statement = _upsert(connection.dialect.name, frozenset(values))
+    data = json.dumps(values["data"], ensure_ascii=False, default=str) if "data" in values else "{}"
+    state = values.get("state")
+    await connection.execute(statement, {"key": key, "state": state, "data": data, "updated_at": utcnow()})
+    if state is None and data == "{}":  # may have become empty
         await connection.execute(_DELETE_EMPTY, {"key": key})
 
 
