@@ -32,21 +32,33 @@ CACHE_SIZE = 50_000
 
 Record = tuple[str | None, dict[str, Any]]
 
-# (storage, key) -> the state set in this update and not written yet
-_pending: ContextVar[dict[tuple[SqlStorage, str], str | None] | None] = ContextVar(
-    "fsm_pending", default=None
-)
+
+class _Pending(dict[tuple["SqlStorage", str], str | None]):
+    """(storage, key) -> the state set in this update and not written yet."""
+
+    open = True
+
+
+_pending: ContextVar[_Pending | None] = ContextVar("fsm_pending", default=None)
+
+
+def _scope() -> _Pending | None:
+    """The current update's pending states; None outside an update, or in a task it started that
+    outlived it (the context is copied into the task, but nothing would write what it defers)."""
+    pending = _pending.get()
+    return pending if pending is not None and pending.open else None
 
 
 @asynccontextmanager
 async def update_writes() -> AsyncIterator[None]:
     """One update's scope: states set in it are written, at the latest, when it ends."""
-    pending: dict[tuple[SqlStorage, str], str | None] = {}
+    pending = _Pending()
     token = _pending.set(pending)
     try:
         yield
     finally:
         _pending.reset(token)
+        pending.open = False
         while pending:
             (storage, name), state = pending.popitem()
             await storage._write(name, state=state)
@@ -124,7 +136,7 @@ class SqlStorage(BaseStorage):
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state
         name = self._key(key)
-        pending = _pending.get()
+        pending = _scope()
         if pending is None:
             await self._write(name, state=value)
         if self._cache is not None:
@@ -135,7 +147,7 @@ class SqlStorage(BaseStorage):
 
     async def get_state(self, key: StorageKey) -> str | None:
         name = self._key(key)
-        pending = _pending.get()
+        pending = _scope()
         if pending and (self, name) in pending:
             return pending[(self, name)]
         state, _ = await self._load(name)
@@ -144,7 +156,7 @@ class SqlStorage(BaseStorage):
     async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
         name = self._key(key)
         values: dict[str, Any] = {"data": dict(data)}
-        pending = _pending.get()
+        pending = _scope()
         if pending and (self, name) in pending:
             values["state"] = pending.pop((self, name))
         await self._write(name, **values)
