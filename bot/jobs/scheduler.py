@@ -5,7 +5,9 @@ Every job is safe to run in every instance (claims in the database), so nothing 
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,8 @@ from bot.jobs.daily import expire, send_digest
 from bot.jobs.sweep import sweep
 
 log = logging.getLogger(__name__)
+
+STOP_GRACE_SECONDS = 20.0
 
 
 def now_utc() -> datetime:
@@ -32,6 +36,7 @@ class Background:
         self.outbox = outbox  # anything with wake(): the outbox worker looks for work at once
         self.cipher = cipher
         self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._running: set[asyncio.Task] = set()
 
     def add_jobs(self) -> None:
         hours, minutes = (int(part) for part in self.settings.digest_time.split(":"))
@@ -44,26 +49,34 @@ class Background:
         self.scheduler.add_job(self.run_expiry, IntervalTrigger(hours=1), id="expire_unverified",
                                next_run_time=now_utc(), **common)  # fmt: skip
 
-    async def run_sweep(self) -> None:
+    async def _run(self, what: str, job: Callable[[], Awaitable[object]]) -> None:
+        """One job run, tracked so that stopping waits for it instead of cutting it off mid-transaction."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
         try:
-            await sweep(self.session_factory, self.desk, now_utc())
+            await job()
         except Exception:
-            log.exception("reminder sweep failed; the next run tries again")
+            log.exception("%s failed; the next run tries again", what)
+        finally:
+            if task is not None:
+                self._running.discard(task)
         self._wake_sender()
+
+    async def run_sweep(self) -> None:
+        await self._run("reminder sweep", lambda: sweep(self.session_factory, self.desk, now_utc()))
 
     async def run_digest(self) -> None:
-        try:
-            await send_digest(self.session_factory, self.desk, now_utc(), self.settings.operator_timezone)
-        except Exception:
-            log.exception("daily digest failed")
-        self._wake_sender()
+        await self._run(
+            "daily digest",
+            lambda: send_digest(self.session_factory, self.desk, now_utc(), self.settings.operator_timezone),
+        )
 
     async def run_expiry(self) -> None:
-        try:
-            await expire(self.session_factory, self.notifier, now_utc(), cipher=self.cipher)
-        except Exception:
-            log.exception("expiry of unverified requests failed")
-        self._wake_sender()
+        await self._run(
+            "expiry of unverified requests",
+            lambda: expire(self.session_factory, self.notifier, now_utc(), cipher=self.cipher),
+        )
 
     def _wake_sender(self) -> None:
         if self.outbox is not None:
@@ -76,5 +89,10 @@ class Background:
 
     async def stop(self) -> None:
         if self.scheduler.running:
+            self.scheduler.pause()  # no new runs; the ones under way finish their transaction
+            if self._running:
+                _, late = await asyncio.wait(set(self._running), timeout=STOP_GRACE_SECONDS)
+                if late:
+                    log.warning("%d background job(s) still running at shutdown", len(late))
             self.scheduler.shutdown(wait=False)
         log.info("background jobs stopped")
