@@ -49,6 +49,14 @@ def _cancel_keyboard(request_id: int, gettext, *, complete_without_file: bool = 
     return builder.as_markup()
 
 
+async def _await_text(callback, state, step, request_id: int, prompt: str, gettext) -> None:
+    """Ask the staff member for one message (a question, a note) about a request."""
+    await state.set_state(step)
+    await state.update_data(request_id=request_id)
+    await callback.message.answer(prompt, reply_markup=_cancel_keyboard(request_id, gettext))
+    await callback.answer()
+
+
 def build_router(settings: Settings) -> Router:
     router = Router(name="staff_actions")
     staff_chat = settings.staff_chat_id
@@ -94,21 +102,11 @@ def build_router(settings: Settings) -> Router:
             result = await perform(session, request, Action.FORWARD, user_id, **common)
             await done(callback, session, result, staff_desk, gettext("Recorded as forwarded to the customer."))
         elif action == Action.ASK:
-            await state.set_state(StaffInput.question)
-            await state.update_data(request_id=request.id)
-            await callback.message.answer(
-                gettext("Write your question for the requester of {reference} (one message).").format(reference=ref),
-                reply_markup=_cancel_keyboard(request.id, gettext),
-            )
-            await callback.answer()
+            prompt = gettext("Write your question for the requester of {reference} (one message).")
+            await _await_text(callback, state, StaffInput.question, request.id, prompt.format(reference=ref), gettext)
         elif action == Action.NOTE:
-            await state.set_state(StaffInput.note)
-            await state.update_data(request_id=request.id)
-            await callback.message.answer(
-                gettext("Write the internal note for {reference}; the requester will not see it.").format(reference=ref),
-                reply_markup=_cancel_keyboard(request.id, gettext),
-            )
-            await callback.answer()
+            prompt = gettext("Write the internal note for {reference}; the requester will not see it.")
+            await _await_text(callback, state, StaffInput.note, request.id, prompt.format(reference=ref), gettext)
         elif action == Action.EXTEND:
             if not can_extend_now(request, now_utc()):
                 code = "already_extended" if request.extended else "cannot_extend"

@@ -59,16 +59,27 @@ def bounds(start: date, end: date) -> tuple[datetime, datetime]:
     return datetime.combine(start, time(0), tzinfo=UTC), datetime.combine(end + timedelta(days=1), time(0), tzinfo=UTC)
 
 
+async def send_lines(message: Message, header: str, lines: list[str]) -> None:
+    for part in split_message("\n".join([header, *lines])):
+        await message.answer(part)
+
+
+async def send_request_list(message: Message, requests, staff_desk: StaffDesk, empty: str, title: str) -> None:
+    """A list of requests, one line each (or `empty` when there are none)."""
+    if not requests:
+        await message.answer(empty)
+        return
+    today = now_utc().date()
+    lines = [request_line(r, today, staff_desk.gettext, staff_desk.language) for r in requests]
+    await send_lines(message, bold(title), lines)
+
+
 def build_router(settings: Settings) -> Router:
     router = Router(name="staff_commands")
 
     async def staff_only(message: Message, bot: Bot, staff_gate: StaffGate) -> bool:
         user_id = message.from_user.id if message.from_user else None
         return await is_staff(user_id, bot=bot, settings=settings, staff_gate=staff_gate)
-
-    async def send_lines(message: Message, header: str, lines: list[str]) -> None:
-        for part in split_message("\n".join([header, *lines])):
-            await message.answer(part)
 
     @router.message(Command("queue"))
     async def on_queue(message: Message, session: AsyncSession, bot: Bot, staff_gate: StaffGate,
@@ -77,12 +88,9 @@ def build_router(settings: Settings) -> Router:
             return
         gettext = staff_desk.gettext
         requests = await open_requests_by_urgency(session, limit=LIST_LIMIT)
-        if not requests:
-            await message.answer(gettext("No open requests."))
-            return
-        today = now_utc().date()
-        lines = [request_line(r, today, gettext, staff_desk.language) for r in requests]
-        await send_lines(message, bold(gettext("Open requests, most urgent first:")), lines)
+        await send_request_list(
+            message, requests, staff_desk, gettext("No open requests."), gettext("Open requests, most urgent first:")
+        )
 
     @router.message(Command("overdue"))
     async def on_overdue(message: Message, session: AsyncSession, bot: Bot, staff_gate: StaffGate,
@@ -91,12 +99,7 @@ def build_router(settings: Settings) -> Router:
             return
         gettext = staff_desk.gettext
         requests = await store.overdue_requests(session, now_utc(), limit=LIST_LIMIT)
-        if not requests:
-            await message.answer(gettext("Nothing is overdue."))
-            return
-        today = now_utc().date()
-        lines = [request_line(r, today, gettext, staff_desk.language) for r in requests]
-        await send_lines(message, bold(gettext("Overdue requests:")), lines)
+        await send_request_list(message, requests, staff_desk, gettext("Nothing is overdue."), gettext("Overdue requests:"))
 
     @router.message(Command("req"))
     async def on_req(message: Message, command: CommandObject, session: AsyncSession, bot: Bot,
