@@ -195,6 +195,14 @@ def build_router(settings: Settings) -> Router:
         await state.clear()
         await message.reply(ok_text)
 
+    async def still_staff(message: Message, bot: Bot, staff_gate: StaffGate, state: FSMContext) -> bool:
+        """A staff member's typed answer counts only while they are staff; otherwise the input is dropped."""
+        user_id = message.from_user.id if message.from_user else None
+        if await is_staff(user_id, bot=bot, settings=settings, staff_gate=staff_gate):
+            return True
+        await state.clear()
+        return False
+
     text_states = StateFilter(StaffInput.question, StaffInput.note, StaffInput.extend_reason, StaffInput.reject_reason)
 
     @router.message(text_states, F.chat.id == staff_chat, F.text, ~F.text.startswith("/"))
@@ -203,9 +211,7 @@ def build_router(settings: Settings) -> Router:
         staff_desk: StaffDesk, notifier, state: FSMContext,
     ) -> None:  # fmt: skip
         gettext = staff_desk.gettext
-        if not await is_staff(message.from_user.id if message.from_user else None, bot=bot, settings=settings,
-                              staff_gate=staff_gate):  # fmt: skip
-            await state.clear()
+        if not await still_staff(message, bot, staff_gate, state):
             return
         request = await _request_from_state(state, session)
         if request is None:
@@ -237,9 +243,7 @@ def build_router(settings: Settings) -> Router:
         staff_desk: StaffDesk, notifier, state: FSMContext,
     ) -> None:  # fmt: skip
         gettext = staff_desk.gettext
-        if not await is_staff(message.from_user.id if message.from_user else None, bot=bot, settings=settings,
-                              staff_gate=staff_gate):  # fmt: skip
-            await state.clear()
+        if not await still_staff(message, bot, staff_gate, state):
             return
         if message.document is None:
             await message.reply(gettext("Send the file as a document (attach it as a file), or press "
