@@ -18,7 +18,7 @@ from bot.policy.answer_index import PolicyIndex
 from handlers.callbacks import AnswerAction, PolicyTopic
 from handlers.keyboards import main_menu
 from handlers.markup import KeyboardBuilder
-from handlers.texts import split_message
+from handlers.texts import answer_long
 
 TOPICS_PER_ROW = 2
 
@@ -88,10 +88,7 @@ def build_router() -> Router:
     @router.message(StateFilter(None), F.text, ~F.text.startswith("/"))
     async def on_question(message: Message, policy_index: PolicyIndex, i18n: I18n) -> None:
         result = answer(message.text, i18n.current_locale, policy_index, gettext=_)
-        chunks = split_message(html.quote(result.text))
-        for chunk in chunks[:-1]:
-            await message.answer(chunk)
-        await message.answer(chunks[-1], reply_markup=answer_keyboard(result))
+        await answer_long(message, html.quote(result.text), answer_keyboard(result))
 
     @router.callback_query(PolicyTopic.filter())
     async def on_topic(query: CallbackQuery, callback_data: PolicyTopic, policy: Policy, i18n: I18n) -> None:
@@ -100,10 +97,7 @@ def build_router() -> Router:
             await query.answer(_("This button is no longer valid."), show_alert=True)
             return
         await query.answer()
-        chunks = split_message(text)
-        for chunk in chunks[:-1]:
-            await query.message.answer(chunk)
-        await query.message.answer(chunks[-1], reply_markup=main_menu())
+        await answer_long(query.message, text, main_menu())
 
     # "Make this request" and "Talk to a person" start the request flows in handlers.requests.
 

@@ -58,7 +58,7 @@ from handlers.requests.common import (
     load_form_data,
     save_form_data,
 )
-from handlers.texts import split_message
+from handlers.texts import answer_long
 from storage.base import utcnow
 from storage.requests import Request
 
@@ -245,13 +245,6 @@ def confirmation_text(change: Change, policy: Policy, lang: str) -> str:
     return "\n\n".join(parts)
 
 
-async def send_long(message: Message, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    chunks = split_message(text)
-    for chunk in chunks[:-1]:
-        await message.answer(chunk)
-    await message.answer(chunks[-1], reply_markup=markup)
-
-
 # --- the flow ---------------------------------------------------------------------------------------
 
 
@@ -281,7 +274,7 @@ class Flow:
         context = self.context(form)
         step = forms.current_step(form, context)
         if step.id == SUMMARY:
-            await send_long(message, summary_text(form, context, self.policy), summary_keyboard(form))
+            await answer_long(message, summary_text(form, context, self.policy), summary_keyboard(form))
             return
         await message.answer(
             step_prompt(form, step, self.policy, self.lang),
@@ -624,7 +617,7 @@ def build_router() -> Router:
         await session.commit()
         await state.set_state(None)
         await state.set_data({"submitted": {form.token: reference}})
-        await send_long(query.message, confirmation_text(change, policy, current.lang), main_menu())
+        await answer_long(query.message, confirmation_text(change, policy, current.lang), main_menu())
 
     @router.message(Intake.filling, _not_command)
     async def on_form_input(

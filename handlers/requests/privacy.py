@@ -21,7 +21,7 @@ from handlers.keyboards import LANGUAGE_NAMES, main_menu
 from handlers.markup import KeyboardBuilder
 from handlers.requests.callbacks import ForgetAction
 from handlers.requests.common import long_date
-from handlers.texts import split_message
+from handlers.texts import answer_long
 
 
 def build_router() -> Router:
@@ -70,9 +70,7 @@ def build_router() -> Router:
         if held.empty and not form_open:
             lines.append(_("Nothing else: you have not chosen a language or made a request."))
         lines += ["", _("/forget deletes what is not needed for an open request.")]
-        chunks = split_message("\n".join(lines))
-        for chunk in chunks:
-            await message.answer(chunk)
+        await answer_long(message, "\n".join(lines))
 
     @router.message(Command("forget"))
     async def on_forget(message: Message) -> None:

@@ -26,7 +26,7 @@ from handlers.keyboards import main_menu
 from handlers.markup import KeyboardBuilder
 from handlers.requests.callbacks import StatusAction
 from handlers.requests.common import AddInfo, UserLocks, attachment_of, local_received, long_date
-from handlers.texts import split_message
+from handlers.texts import answer_long
 from storage.base import utcnow
 from storage.requests import OPEN_STATE_VALUES, Request, requests_of_subject
 
@@ -106,10 +106,7 @@ def build_router() -> Router:
         if not requests:
             await message.answer(_("You have no requests yet. /request makes one."), reply_markup=main_menu())
             return
-        chunks = split_message(list_text(requests, lang))
-        for chunk in chunks[:-1]:
-            await message.answer(chunk)
-        await message.answer(chunks[-1], reply_markup=list_keyboard(requests))
+        await answer_long(message, list_text(requests, lang), list_keyboard(requests))
 
     router.show_list = show_list  # type: ignore[attr-defined]
 

@@ -25,7 +25,7 @@ from bot.staff.register import register_csv
 from bot.staff.stats import compute_stats, stats_chart, stats_text
 from bot.subjects import find_subject
 from handlers.staff.common import is_staff, now_utc
-from handlers.texts import split_message
+from handlers.texts import answer_long
 from storage import staff as store
 from storage.requests import open_requests_by_urgency, request_by_reference, requests_of_subject
 
@@ -60,8 +60,7 @@ def bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 async def send_lines(message: Message, header: str, lines: list[str]) -> None:
-    for part in split_message("\n".join([header, *lines])):
-        await message.answer(part)
+    await answer_long(message, "\n".join([header, *lines]))
 
 
 async def send_request_list(message: Message, requests, staff_desk: StaffDesk, empty: str, title: str) -> None:
