@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -17,14 +17,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.jobs.daily import expire, send_digest
 from bot.jobs.sweep import sweep
+from storage.base import utcnow
 
 log = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 20.0
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
+now_utc = utcnow  # the project's one aware "now"
 
 
 class Background:

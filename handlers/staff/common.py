@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot
@@ -13,11 +12,10 @@ from bot.requests.lifecycle import TransitionNotAllowed
 from bot.requests.service import Actor, Change, apply
 from bot.staff.desk import StaffDesk
 from bot.staff.permissions import StaffGate
+from storage.base import utcnow
 from storage.requests import Request
 
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
+now_utc = utcnow  # the project's one aware "now"
 
 
 async def is_staff(user_id: int | None, *, bot: Bot, settings: Settings, staff_gate: StaffGate) -> bool:
