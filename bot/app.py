@@ -28,11 +28,12 @@ from bot.subjects import Languages
 from bot.telegram.fsm_storage import SqlStorage
 from bot.telegram.i18n import LocaleMiddleware, build_i18n
 from bot.telegram.inflight import InFlight
+from bot.telegram.inline_filters import run_filters_inline
 from bot.telegram.middlewares import DbSessionMiddleware
 from bot.verification import MailerError, build_email_verification, build_mailer
 from handlers import build_routers
 from storage import migrate
-from storage.engine import create_engine, create_session_factory
+from storage.engine import close_inline_reader, create_engine, create_session_factory
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class App:
         if hasattr(services.get("directory"), "aclose"):
             await services["directory"].aclose()
         await self.dispatcher.storage.close()
+        close_inline_reader(self.engine)
         await self.engine.dispose()
 
 
@@ -138,6 +140,7 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     LocaleMiddleware(build_i18n(settings.default_locale), languages).setup(dispatcher)
     dispatcher.include_routers(*build_routers(settings))
+    run_filters_inline(dispatcher)
     return dispatcher
 
 
