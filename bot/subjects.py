@@ -1,14 +1,16 @@
 """The people the bot knows: their chosen language and jurisdiction, and nothing else.
 
-A subject row is written only when the person picks a language or starts a request (not on every
-update: a privacy cost and a write per message). Reads are cached briefly in memory, because the
-language is needed for every update.
+A subject row is written only when the person picks a language, answers where they live, or sends a
+request (not on every update, nor when a form is merely opened: a privacy cost and a write per
+message). The language is needed for every update, so it is cached briefly in memory; the other
+facts are read when needed, without a thread hop on SQLite (`storage.engine.sqlite_rows`).
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.engine import sqlite_rows
 from storage.models import Subject
 
-_LANGUAGE_SQL = "SELECT language FROM subjects WHERE telegram_user_id = ?"
+_FACTS_SQL = "SELECT id, language, jurisdiction FROM subjects WHERE telegram_user_id = ?"
 
 _MISSING = object()
 
@@ -44,6 +46,37 @@ class LanguageCache:
 
     def forget(self, user_id: int) -> None:
         self._items.pop(user_id, None)
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectFacts:
+    """A subject's row, read only: for decisions that change nothing (which menu, whether to look for
+    requests at all). To change the person, load the `Subject` with `get_or_create_subject`."""
+
+    id: int
+    language: str | None
+    jurisdiction: str | None
+
+
+async def subject_facts(session: AsyncSession, telegram_user_id: int) -> SubjectFacts | None:
+    """The person's row, or None when the bot keeps nothing about them.
+
+    Read beside the session when it holds nothing unwritten (the usual case: nothing was read or
+    written yet in this update), else through it, so its own changes are seen.
+    """
+    engine = session.bind
+    if engine is not None and not (session.in_transaction() or session.new or session.dirty or session.deleted):
+        rows = await sqlite_rows(engine, _FACTS_SQL, (telegram_user_id,))
+        if rows is not None:
+            return SubjectFacts(*rows[0]) if rows else None
+    row = (
+        await session.execute(
+            select(Subject.id, Subject.language, Subject.jurisdiction).where(
+                Subject.telegram_user_id == telegram_user_id
+            )
+        )
+    ).first()
+    return SubjectFacts(*row) if row else None
 
 
 async def find_subject(session: AsyncSession, telegram_user_id: int) -> Subject | None:
@@ -75,14 +108,8 @@ class Languages:
 
     @staticmethod
     async def _read(session: AsyncSession, telegram_user_id: int) -> str | None:
-        """Read on a pooled connection of its own when the session has none yet (the usual case: the
-        language is looked up before any handler runs), so the session need not open one for this."""
-        engine = session.bind
-        if not session.in_transaction() and engine is not None:
-            rows = await sqlite_rows(engine, _LANGUAGE_SQL, (telegram_user_id,))
-            if rows is not None:
-                return rows[0][0] if rows else None
-        return await session.scalar(select(Subject.language).where(Subject.telegram_user_id == telegram_user_id))
+        facts = await subject_facts(session, telegram_user_id)
+        return facts.language if facts else None
 
     async def choose(self, session: AsyncSession, telegram_user_id: int, language: str) -> None:
         """Remember the choice; committed here, since the reply that confirms it follows."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -146,16 +148,68 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 
 
 async def sqlite_rows(engine: AsyncEngine, sql: str, parameters: tuple) -> list[tuple] | None:
-    """Rows of one SELECT in a single hop to aiosqlite's thread; None when the database is not SQLite.
+    """Rows of one small SELECT of committed data, read on the event loop; None when it cannot be read
+    that way (not a SQLite file, or the file is busy at this instant): the caller then asks its session.
 
-    For the reads every update makes (language, FSM record): through SQLAlchemy the same lookup is four
-    hops (cursor, execute, fetch, close) and a Core or ORM layer around them, which cost more CPU than
-    the query. `sql` is plain SQLite SQL with `?` placeholders.
+    Through aiosqlite every statement is a hand-off to the connection's thread and back, which costs far
+    more CPU than an indexed lookup of one row; these reads (the language of a new person, whether they
+    are known at all) happen on most updates. A WAL reader never waits for writers, and the connection
+    here has no busy timeout, so a read either answers at once or gives up. Use it only for indexed
+    lookups of a few rows, outside a transaction of your own (it cannot see uncommitted writes).
+    `sql` is plain SQLite SQL with `?` placeholders.
     """
-    if engine.dialect.name != "sqlite":
-        return None
-    connection = await engine.raw_connection()
+    reader = _inline_reader(engine)
+    return None if reader is None else reader.rows(sql, parameters)
+
+
+class _InlineReader:
+    """One read-only (query_only) sqlite3 connection per database file, in autocommit mode: each SELECT
+    is its own read transaction and sees everything committed before it."""
+
+    def __init__(self, database: str) -> None:
+        self._database = database
+        self._connection: sqlite3.Connection | None = None
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self._database, timeout=0, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA query_only=ON")
+        self._connection = connection
+        return connection
+
+    def rows(self, sql: str, parameters: tuple) -> list[tuple] | None:
+        try:
+            connection = self._connection or self._open()
+            return connection.execute(sql, parameters).fetchall()
+        except sqlite3.OperationalError:  # busy or locked (recovery, an exclusive lock): ask the session
+            return None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+_READERS: weakref.WeakKeyDictionary[Any, _InlineReader | None] = weakref.WeakKeyDictionary()
+
+
+def _inline_reader(engine: AsyncEngine) -> _InlineReader | None:
+    sync_engine = engine.sync_engine
     try:
-        return list(await connection.driver_connection.execute_fetchall(sql, parameters))
-    finally:
-        connection.close()
+        return _READERS[sync_engine]
+    except KeyError:
+        pass
+    reader = None
+    url = sync_engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" and not (
+        url.database.startswith("file:") or url.query
+    ):
+        reader = _InlineReader(str(Path(url.database).expanduser()))
+    _READERS[sync_engine] = reader
+    return reader
+
+
+def close_inline_reader(engine: AsyncEngine) -> None:
+    """Close the engine's inline read connection (with `engine.dispose()`)."""
+    reader = _READERS.pop(engine.sync_engine, None)
+    if reader is not None:
+        reader.close()

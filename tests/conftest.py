@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.policy import load_policy
 from storage import migrate
-from storage.engine import create_engine, create_session_factory
+from storage.engine import close_inline_reader, create_engine, create_session_factory
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
@@ -70,6 +70,7 @@ async def db_engine(db_url):
     engine = create_engine(db_url)
     await migrate.upgrade(engine)
     yield engine
+    close_inline_reader(engine)
     await engine.dispose()
 
 

@@ -27,8 +27,8 @@ class Submission:
     duplicate: Request | None = None  # an open request of the same kind: offer to add to it instead
 
 
-async def find_duplicate(session: AsyncSession, subject: Subject, kind: RequestKind) -> Request | None:
-    return await open_duplicate(session, subject.id, str(kind))
+async def find_duplicate(session: AsyncSession, subject_id: int, kind: RequestKind) -> Request | None:
+    return await open_duplicate(session, subject_id, str(kind))
 
 
 async def submit(
@@ -41,7 +41,7 @@ async def submit(
     *,
     cipher: Cipher | None = None,
 ) -> Submission:
-    duplicate = await find_duplicate(session, subject, form.kind)
+    duplicate = await find_duplicate(session, subject.id, form.kind)
     if duplicate is not None:
         return Submission(duplicate=duplicate)
     files = files_of(form, context)

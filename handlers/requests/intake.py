@@ -44,7 +44,7 @@ from bot.policy import Policy
 from bot.requests import messages
 from bot.requests.lifecycle import State
 from bot.requests.service import UNVERIFIED_EXPIRY_DAYS, Change
-from bot.subjects import find_subject, get_or_create_subject
+from bot.subjects import get_or_create_subject, subject_facts
 from bot.verification import CheckStatus, StartStatus, account_for_sender, looks_like_email
 from handlers.keyboards import main_menu
 from handlers.markup import KeyboardBuilder
@@ -313,7 +313,7 @@ def build_router() -> Router:
         return Flow(state, policy, data.get("cipher"), data.get("email_verification"), i18n.current_locale)
 
     async def offer_kinds(message: Message, session: AsyncSession, user_id: int, policy: Policy) -> None:
-        subject = await find_subject(session, user_id)
+        subject = await subject_facts(session, user_id)
         await message.answer(
             _("What would you like to ask for?"),
             reply_markup=kind_menu(policy, subject.jurisdiction if subject else None),
@@ -330,13 +330,9 @@ def build_router() -> Router:
             if form is not None and form.kind is kind and stored.get("origin") == message.message_id:
                 await current.ask(message, form)  # the same press or command again: the form is kept
                 return
-        subject = await get_or_create_subject(session, user_id)
-        if subject.language is None:  # later notices (a staff question, a reminder) come in this language
-            subject.language = i18n.current_locale
-        await session.commit()
-        if data.get("languages") is not None:
-            data["languages"].cache.put(user_id, subject.language)
-        duplicate = await find_duplicate(session, subject, kind)
+        # Nothing is stored about the person until they send the request (see on_confirm).
+        subject = await subject_facts(session, user_id)
+        duplicate = await find_duplicate(session, subject.id, kind) if subject else None
         if duplicate is not None:
             await state.clear()
             await offer_duplicate(message, duplicate)
@@ -355,7 +351,7 @@ def build_router() -> Router:
         form = Form(
             kind=kind, token=secrets.token_hex(4), linked_account_id=account.account_id if account else None
         )
-        if subject.jurisdiction in JURISDICTION_LABELS:
+        if subject is not None and subject.jurisdiction in JURISDICTION_LABELS:
             form.answers["jurisdiction"] = subject.jurisdiction
             form.ask_jurisdiction = False
         await state.set_state(Intake.filling)
@@ -600,6 +596,8 @@ def build_router() -> Router:
         await query.answer()
         user_id = query.from_user.id
         subject = await get_or_create_subject(session, user_id)
+        if subject.language is None:  # later notices (a staff question, a reminder) come in this language
+            subject.language = current.lang
         result = await submit(session, subject, form, context, policy, utcnow(), cipher=current.cipher)
         if result.duplicate is not None:
             await session.rollback()
@@ -615,6 +613,8 @@ def build_router() -> Router:
             )
         reference = change.request.reference
         await session.commit()
+        if data.get("languages") is not None:
+            data["languages"].cache.put(user_id, subject.language)
         await state.set_state(None)
         await state.set_data({"submitted": {form.token: reference}})
         await answer_long(query.message, confirmation_text(change, policy, current.lang), main_menu())

@@ -21,7 +21,7 @@ from bot.intake.labels import STATE_LABELS, VERIFICATION_LABELS
 from bot.requests import messages
 from bot.requests.lifecycle import Action, State, TransitionNotAllowed
 from bot.requests.service import Actor, add_attachment, apply, find_for_subject, request_by_id_for_subject
-from bot.subjects import find_subject
+from bot.subjects import find_subject, subject_facts
 from handlers.keyboards import main_menu
 from handlers.markup import KeyboardBuilder
 from handlers.requests.callbacks import StatusAction
@@ -101,7 +101,7 @@ def build_router() -> Router:
     locks = UserLocks()
 
     async def show_list(message: Message, session: AsyncSession, user_id: int, lang: str) -> None:
-        subject = await find_subject(session, user_id)
+        subject = await subject_facts(session, user_id)
         requests = await requests_of_subject(session, subject.id) if subject else []
         if not requests:
             await message.answer(_("You have no requests yet. /request makes one."), reply_markup=main_menu())

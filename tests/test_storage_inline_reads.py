@@ -1,0 +1,74 @@
+"""Small reads of committed data beside the session (`storage.engine.sqlite_rows`, `subject_facts`):
+fresh, never blocking the loop on a locked file, and never hiding the session's own changes."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from sqlalchemy import make_url
+
+from bot.subjects import SubjectFacts, subject_facts
+from storage.engine import close_inline_reader, sqlite_rows
+from storage.models import Subject
+
+pytestmark = pytest.mark.db
+
+SQL = "SELECT language FROM subjects WHERE telegram_user_id = ?"
+
+
+async def test_a_committed_change_is_read_at_once(db_engine, session_factory):
+    async with session_factory() as session:
+        assert await subject_facts(session, 7) is None
+        session.add(Subject(telegram_user_id=7, language="ru", jurisdiction="eea"))
+        await session.commit()
+    async with session_factory() as session:
+        facts = await subject_facts(session, 7)
+    assert facts == SubjectFacts(id=facts.id, language="ru", jurisdiction="eea")
+    if db_engine.dialect.name == "sqlite":
+        assert await sqlite_rows(db_engine, SQL, (7,)) == [("ru",)]
+    else:
+        assert await sqlite_rows(db_engine, SQL, (7,)) is None  # PostgreSQL: always through the session
+
+
+async def test_the_sessions_own_unsaved_changes_are_seen(session_factory):
+    async with session_factory() as session:
+        session.add(Subject(telegram_user_id=8, language="en"))
+        assert (await subject_facts(session, 8)).language == "en"  # pending, not committed
+        await session.flush()
+        assert (await subject_facts(session, 8)).language == "en"  # in the session's transaction
+        await session.rollback()
+        assert await subject_facts(session, 8) is None
+
+
+async def test_a_locked_file_is_not_waited_for(db_engine, db_url):
+    if db_engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: the inline read does not exist on PostgreSQL")
+    await db_engine.dispose()  # an exclusive lock needs every other connection closed
+    close_inline_reader(db_engine)
+    locker = sqlite3.connect(make_url(db_url).database, timeout=0)
+    try:
+        locker.execute("PRAGMA locking_mode=EXCLUSIVE")
+        locker.execute("BEGIN EXCLUSIVE")
+        locker.execute("INSERT INTO subjects (telegram_user_id, created_at, updated_at) VALUES (9, '2026-01-01', '2026-01-01')")
+        # No answer rather than a wait (the loop would stop for the busy timeout): the caller asks its
+        # session instead, which waits in its own thread.
+        assert await sqlite_rows(db_engine, SQL, (9,)) is None
+    finally:
+        locker.rollback()
+        locker.close()
+    assert await sqlite_rows(db_engine, SQL, (9,)) == []
+
+
+async def test_when_the_inline_read_cannot_answer_the_session_does(db_engine, session_factory, monkeypatch):
+    async with session_factory() as session:
+        session.add(Subject(telegram_user_id=10, language="ru"))
+        await session.commit()
+
+    async def unavailable(*_args):
+        return None
+
+    monkeypatch.setattr("bot.subjects.sqlite_rows", unavailable)
+    async with session_factory() as session:
+        assert (await subject_facts(session, 10)).language == "ru"
+        assert await subject_facts(session, 11) is None
