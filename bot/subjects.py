@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.engine import sqlite_rows
+from storage.engine import committed_rows
 from storage.models import Subject
 
 _FACTS_SQL = "SELECT id, language, jurisdiction FROM subjects WHERE telegram_user_id = ?"
@@ -64,11 +64,9 @@ async def subject_facts(session: AsyncSession, telegram_user_id: int) -> Subject
     Read beside the session when it holds nothing unwritten (the usual case: nothing was read or
     written yet in this update), else through it, so its own changes are seen.
     """
-    engine = session.bind
-    if engine is not None and not (session.in_transaction() or session.new or session.dirty or session.deleted):
-        rows = await sqlite_rows(engine, _FACTS_SQL, (telegram_user_id,))
-        if rows is not None:
-            return SubjectFacts(*rows[0]) if rows else None
+    rows = await committed_rows(session, _FACTS_SQL, (telegram_user_id,))
+    if rows is not None:
+        return SubjectFacts(*rows[0]) if rows else None
     row = (
         await session.execute(
             select(Subject.id, Subject.language, Subject.jurisdiction).where(

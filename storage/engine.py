@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import weakref
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,44 @@ async def sqlite_rows(engine: AsyncEngine, sql: str, parameters: tuple) -> list[
     """
     reader = _inline_reader(engine)
     return None if reader is None else reader.rows(sql, parameters)
+
+
+async def committed_rows(session: AsyncSession, sql: str, parameters: tuple) -> list[tuple] | None:
+    """`sqlite_rows` on behalf of a session: None (ask the session itself) when the session holds changes
+    of its own or a transaction, which a read beside it would not see."""
+    engine = session.bind
+    if engine is None or session.in_transaction() or session.new or session.dirty or session.deleted:
+        return None
+    return await sqlite_rows(engine, sql, parameters)  # type: ignore[arg-type]
+
+
+async def sqlite_execute(engine: AsyncEngine, statements: Sequence[tuple[str, tuple]]) -> None:
+    """Run `statements` and commit, in a single hop to aiosqlite's thread (SQLite only).
+
+    For the one small write most form steps make (the FSM record): through SQLAlchemy it is a
+    connection, a transaction, the statement and the commit, each a hop or a layer that costs more CPU
+    than the write. All or nothing: on any error the transaction is rolled back and the error raised.
+    `sql` is plain SQLite SQL with `?` placeholders.
+    """
+    if engine.dialect.name != "sqlite":
+        raise ValueError("sqlite_execute needs a SQLite engine")
+    connection = await engine.raw_connection()
+    try:
+        driver = connection.driver_connection  # aiosqlite.Connection
+
+        def run() -> None:  # in aiosqlite's thread
+            raw = driver._conn
+            try:
+                for sql, parameters in statements:
+                    raw.execute(sql, parameters)
+                raw.commit()
+            except BaseException:
+                raw.rollback()
+                raise
+
+        await driver._execute(run)
+    finally:
+        connection.close()
 
 
 class _InlineReader:

@@ -7,11 +7,13 @@ around one primary-key lookup costs more than the lookup.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.base import utcnow
@@ -76,6 +78,41 @@ async def save_field(connection: AsyncConnection, key: str, **values: Any) -> No
     await connection.execute(statement, {"key": key, "state": state, "data": data, "updated_at": utcnow()})
     if state is None and data == "{}":  # may have become empty
         await connection.execute(_DELETE_EMPTY, {"key": key})
+
+
+def sqlite_save(dialect: Dialect, key: str, **values: Any) -> list[tuple[str, tuple]]:
+    """`save_field` as SQLite SQL and parameters, for `storage.engine.sqlite_execute` (one hop)."""
+    fields = frozenset(values)
+    compiled = _SQLITE_SAVES.get(fields)
+    if compiled is None:
+        compiled = _SQLITE_SAVES[fields] = (
+            _positional(_upsert("sqlite", fields), dialect),
+            _positional(_DELETE_EMPTY, dialect),
+            _table.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect),
+        )
+    upsert, delete_empty, stamp = compiled
+    data = json.dumps(values["data"], ensure_ascii=False, default=str) if "data" in values else "{}"
+    state = values.get("state")
+    now = utcnow()
+    statements = [upsert({"key": key, "state": state, "data": data, "updated_at": stamp(now) if stamp else now})]
+    if state is None and data == "{}":  # may have become empty
+        statements.append(delete_empty({"key": key}))
+    return statements
+
+
+def _positional(statement: Any, dialect: Dialect) -> Callable[[dict[str, Any]], tuple[str, tuple]]:
+    """A statement compiled once for SQLite: given its named values, the SQL and `?` parameters in order
+    (values not given keep those compiled in, such as the literal of `data = '{}'`)."""
+    compiled = statement.compile(dialect=dialect)
+    sql, order, defaults = compiled.string, tuple(compiled.positiontup or ()), dict(compiled.params)
+
+    def bind(values: dict[str, Any]) -> tuple[str, tuple]:
+        return sql, tuple(values[name] if name in values else defaults[name] for name in order)
+
+    return bind
+
+
+_SQLITE_SAVES: dict[frozenset[str], tuple[Any, Any, Any]] = {}
 
 
 async def keys_in_state(session: AsyncSession | AsyncConnection, state: str) -> list[str]:

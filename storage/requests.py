@@ -29,8 +29,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime, utcnow
+from storage.engine import committed_rows
 
 OPEN_STATE_VALUES: tuple[str, ...] = ("awaiting_verification", "open", "awaiting_requester")
+
+# Existence checks read beside the session (storage.engine.committed_rows) before loading any rows.
+_ANY_SQL = "SELECT 1 FROM requests WHERE subject_id = ? LIMIT 1"
+_OPEN_OF_KIND_SQL = (
+    "SELECT 1 FROM requests WHERE subject_id = ? AND kind = ? AND state IN ("
+    + ", ".join("?" * len(OPEN_STATE_VALUES))
+    + ") LIMIT 1"
+)
 
 
 class Request(Base):
@@ -130,6 +139,8 @@ async def requests_of_subject(
     session: AsyncSession, subject_id: int, *, open_only: bool = False
 ) -> list[Request]:
     """A subject's own requests, newest first."""
+    if await committed_rows(session, _ANY_SQL, (subject_id,)) == []:
+        return []  # known at the cost of an index lookup beside the session (most people have none)
     query = select(Request).where(Request.subject_id == subject_id)
     if open_only:
         query = query.where(Request.state.in_(OPEN_STATE_VALUES))
@@ -193,6 +204,8 @@ async def due_for_reminders(session: AsyncSession, now: datetime, limit: int = 1
 
 async def open_duplicate(session: AsyncSession, subject_id: int, kind: str) -> Request | None:
     """An open request of the same kind by the same subject (offer to add to it instead)."""
+    if await committed_rows(session, _OPEN_OF_KIND_SQL, (subject_id, str(kind), *OPEN_STATE_VALUES)) == []:
+        return None  # known at the cost of an index lookup beside the session (the usual answer)
     return await session.scalar(
         select(Request)
         .where(

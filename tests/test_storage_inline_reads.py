@@ -1,5 +1,6 @@
-"""Small reads of committed data beside the session (`storage.engine.sqlite_rows`, `subject_facts`):
-fresh, never blocking the loop on a locked file, and never hiding the session's own changes."""
+"""SQLite's short paths beside SQLAlchemy: small reads of committed data (`storage.engine.sqlite_rows`,
+`subject_facts`) are fresh, never block the loop on a locked file and never hide the session's own
+changes; a one-hop write (`sqlite_execute`, used for FSM records) is all or nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from sqlalchemy import make_url
 
 from bot.subjects import SubjectFacts, subject_facts
-from storage.engine import close_inline_reader, sqlite_rows
+from storage.engine import close_inline_reader, sqlite_execute, sqlite_rows
 from storage.models import Subject
 
 pytestmark = pytest.mark.db
@@ -68,7 +69,18 @@ async def test_when_the_inline_read_cannot_answer_the_session_does(db_engine, se
     async def unavailable(*_args):
         return None
 
-    monkeypatch.setattr("bot.subjects.sqlite_rows", unavailable)
+    monkeypatch.setattr("storage.engine.sqlite_rows", unavailable)
     async with session_factory() as session:
         assert (await subject_facts(session, 10)).language == "ru"
         assert await subject_facts(session, 11) is None
+
+
+async def test_a_one_hop_write_is_all_or_nothing(db_engine):
+    if db_engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL writes go through SQLAlchemy")
+    insert = "INSERT INTO subjects (telegram_user_id, created_at, updated_at) VALUES (?, '2026-01-01', '2026-01-01')"
+    with pytest.raises(sqlite3.IntegrityError):
+        await sqlite_execute(db_engine, [(insert, (12,)), (insert, (12,))])  # the second breaks uniqueness
+    assert await sqlite_rows(db_engine, SQL, (12,)) == []  # the first was rolled back with it
+    await sqlite_execute(db_engine, [(insert, (12,))])
+    assert await sqlite_rows(db_engine, SQL, (12,)) == [(None,)]

@@ -27,6 +27,7 @@ from aiogram.fsm.storage.base import DEFAULT_DESTINY, BaseStorage, StateType, St
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage import fsm_queries
+from storage.engine import sqlite_execute
 
 CACHE_SIZE = 50_000
 
@@ -130,6 +131,9 @@ class SqlStorage(BaseStorage):
             self._complete = False
 
     async def _write(self, name: str, **values: Any) -> None:
+        if self._engine.dialect.name == "sqlite":  # one hop instead of a transaction through SQLAlchemy
+            await sqlite_execute(self._engine, fsm_queries.sqlite_save(self._engine.dialect, name, **values))
+            return
         async with self._engine.begin() as connection:
             await fsm_queries.save_field(connection, name, **values)
 
