@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_cursor
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import greenlet_spawn
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
@@ -198,7 +199,8 @@ async def sqlite_execute(engine: AsyncEngine, statements: Sequence[tuple[str, tu
 
         await driver._execute(run)
     finally:
-        connection.close()
+        # Returning it may close it (an overflow connection), which is I/O: SQLAlchemy needs a greenlet.
+        await greenlet_spawn(connection.close)
 
 
 class _InlineReader:

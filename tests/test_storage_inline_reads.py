@@ -4,6 +4,8 @@ changes; a one-hop write (`sqlite_execute`, used for FSM records) is all or noth
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import sqlite3
 
 import pytest
@@ -84,3 +86,15 @@ async def test_a_one_hop_write_is_all_or_nothing(db_engine):
     assert await sqlite_rows(db_engine, SQL, (12,)) == []  # the first was rolled back with it
     await sqlite_execute(db_engine, [(insert, (12,))])
     assert await sqlite_rows(db_engine, SQL, (12,)) == [(None,)]
+
+
+async def test_one_hop_writes_beyond_the_pool_size_return_their_connections_cleanly(db_engine, caplog):
+    if db_engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL writes go through SQLAlchemy")
+    insert = "INSERT INTO subjects (telegram_user_id, created_at, updated_at) VALUES (?, '2026-01-01', '2026-01-01')"
+    # More writes at once than the pool keeps (5 + 10 overflow): the extra connections are closed on
+    # return, which SQLAlchemy can only do inside its greenlet.
+    await asyncio.gather(*(sqlite_execute(db_engine, [(insert, (1000 + n,))]) for n in range(40)))
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    count = await sqlite_rows(db_engine, "SELECT count(*) FROM subjects WHERE telegram_user_id >= ?", (1000,))
+    assert count == [(40,)]
