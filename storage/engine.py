@@ -212,7 +212,8 @@ class _InlineReader:
         self._connection: sqlite3.Connection | None = None
 
     def _open(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self._database, timeout=0, isolation_level=None, check_same_thread=False)
+        uri = Path(self._database).absolute().as_uri() + "?mode=rw"  # never creates a missing file
+        connection = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA query_only=ON")
         self._connection = connection
         return connection

@@ -98,3 +98,15 @@ async def test_one_hop_writes_beyond_the_pool_size_return_their_connections_clea
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
     count = await sqlite_rows(db_engine, "SELECT count(*) FROM subjects WHERE telegram_user_id >= ?", (1000,))
     assert count == [(40,)]
+
+
+async def test_a_missing_database_file_is_not_created_by_a_read(tmp_path):
+    from storage.engine import create_engine
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'absent.db'}")
+    try:
+        assert await sqlite_rows(engine, SQL, (1,)) is None  # no answer: the caller asks its session
+        assert not (tmp_path / "absent.db").exists()
+    finally:
+        close_inline_reader(engine)
+        await engine.dispose()
