@@ -133,6 +133,25 @@ async def test_same_kind_twice_offers_to_add_to_the_open_one(make_intake_bot, se
     assert [e.action for e in events][-1] == "add_info"
 
 
+async def test_a_duplicate_found_only_at_confirm_is_offered_too(make_intake_bot, session_factory, velluto):
+    person = Person(make_intake_bot(), user_id=LINKED)
+    await make_request(person, velluto, RequestKind.ERASURE)
+    (first,) = await requests_of(session_factory, LINKED)
+    await person.says("/forget")
+    await person.presses("Yes, delete it")  # forgets where they live, so the form asks again
+    filler = Filler(person, RequestKind.ACCESS, "en", velluto, linked=True)
+    await person.says("/request")
+    await person.presses(filler.t(MENU_LABELS[RequestKind.ACCESS]))
+    await filler.answer()
+    await filler.answer("ru_by")
+    await filler.answer("erasure")  # the form becomes an erasure request: the same kind as the open one
+    await filler.fill()
+    await person.presses(filler.t("Confirm and send"))
+    assert "already have an open request" in last_text(person) and first.reference in last_text(person)
+    assert person.button_texts()[0] == f"Add information to {first.reference}"
+    assert len(await requests_of(session_factory, LINKED)) == 1
+
+
 async def test_status_details_and_withdraw_in_russian(make_intake_bot, session_factory, velluto):
     person = Person(make_intake_bot(), user_id=LINKED, language_code="ru")
     await make_request(person, velluto, RequestKind.PORTABILITY, lang="ru")

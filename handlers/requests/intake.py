@@ -335,7 +335,7 @@ def build_router() -> Router:
         duplicate = await find_duplicate(session, subject.id, kind) if subject else None
         if duplicate is not None:
             await state.clear()
-            await offer_duplicate(message, duplicate)
+            await offer_duplicate(message, duplicate.reference, duplicate.id)
             return
         account = None
         directory = data.get("directory")
@@ -370,17 +370,17 @@ def build_router() -> Router:
             await message.answer(" ".join(intro))
         await current.ask(message, form)
 
-    async def offer_duplicate(message: Message, duplicate: Request) -> None:
+    async def offer_duplicate(message: Message, reference: str, request_id: int) -> None:
         builder = KeyboardBuilder()
         builder.button(
-            text=_("Add information to {reference}").format(reference=duplicate.reference),
-            callback_data=StatusAction(action="add", id=duplicate.id),
+            text=_("Add information to {reference}").format(reference=reference),
+            callback_data=StatusAction(action="add", id=request_id),
         )
         builder.button(text=_("My requests"), callback_data=StatusAction(action="list"))
         builder.adjust(1)
         await message.answer(
             _("You already have an open request of this kind: {reference}. Instead of a second one, you can "
-              "add information to it.").format(reference=duplicate.reference),
+              "add information to it.").format(reference=reference),
             reply_markup=builder.as_markup(),
         )  # fmt: skip
 
@@ -600,9 +600,11 @@ def build_router() -> Router:
             subject.language = current.lang
         result = await submit(session, subject, form, context, policy, utcnow(), cipher=current.cipher)
         if result.duplicate is not None:
+            # Read before the rollback, which expires every loaded object (reading one then is I/O).
+            reference, request_id = result.duplicate.reference, result.duplicate.id
             await session.rollback()
             await state.clear()
-            await offer_duplicate(query.message, result.duplicate)
+            await offer_duplicate(query.message, reference, request_id)
             return
         change = result.change
         notifier = data.get("notifier")
