@@ -13,8 +13,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.base import utcnow
 from storage.engine import committed_rows
 from storage.models import Subject
 
@@ -82,11 +85,20 @@ async def find_subject(session: AsyncSession, telegram_user_id: int) -> Subject 
 
 
 async def get_or_create_subject(session: AsyncSession, telegram_user_id: int) -> Subject:
+    """The person's row, created if missing. Two updates of one person may both find none (a language
+    chosen while a request is confirmed): the insert does nothing when the other's row is there, so
+    neither fails on the unique user id."""
     subject = await find_subject(session, telegram_user_id)
     if subject is None:
-        subject = Subject(telegram_user_id=telegram_user_id)
-        session.add(subject)
-        await session.flush()
+        insert = pg_insert if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite_insert
+        now = utcnow()
+        await session.execute(
+            insert(Subject)
+            .values(telegram_user_id=telegram_user_id, created_at=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=[Subject.telegram_user_id])
+        )
+        subject = await find_subject(session, telegram_user_id)
+        assert subject is not None
     return subject
 
 

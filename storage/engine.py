@@ -214,7 +214,11 @@ class _InlineReader:
     def _open(self) -> sqlite3.Connection:
         uri = Path(self._database).absolute().as_uri() + "?mode=rw"  # never creates a missing file
         connection = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA query_only=ON")
+        try:
+            connection.execute("PRAGMA query_only=ON")
+        except BaseException:
+            connection.close()
+            raise
         self._connection = connection
         return connection
 
@@ -222,7 +226,7 @@ class _InlineReader:
         try:
             connection = self._connection or self._open()
             return connection.execute(sql, parameters).fetchall()
-        except sqlite3.OperationalError:  # busy or locked (recovery, an exclusive lock): ask the session
+        except sqlite3.Error:  # busy or locked (recovery, an exclusive lock), or worse: ask the session
             return None
 
     def close(self) -> None:
@@ -245,7 +249,7 @@ def _inline_reader(engine: AsyncEngine) -> _InlineReader | None:
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" and not (
         url.database.startswith("file:") or url.query
     ):
-        reader = _InlineReader(str(Path(url.database).expanduser()))
+        reader = _InlineReader(url.database)  # the path exactly as the driver opens it
     _READERS[sync_engine] = reader
     return reader
 

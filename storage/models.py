@@ -15,7 +15,7 @@ from storage.base import Base, UTCDateTime, utcnow
 
 
 class Subject(Base):
-    """A person who chose a language or started a request. No names or usernames are stored."""
+    """A person who chose a language, said where they live or sent a request. No names or usernames."""
 
     __tablename__ = "subjects"
 

@@ -110,3 +110,24 @@ async def test_a_missing_database_file_is_not_created_by_a_read(tmp_path):
     finally:
         close_inline_reader(engine)
         await engine.dispose()
+
+
+async def test_two_updates_creating_the_same_person_both_succeed(session_factory, monkeypatch):
+    from bot import subjects
+
+    find_subject = subjects.find_subject
+    async with session_factory() as first, session_factory() as second:
+        looked = []
+
+        async def looked_before_the_other_committed(session, telegram_user_id):
+            if session is second and not looked:
+                looked.append(telegram_user_id)
+                return None
+            return await find_subject(session, telegram_user_id)
+
+        monkeypatch.setattr(subjects, "find_subject", looked_before_the_other_committed)
+        (await subjects.get_or_create_subject(first, 13)).language = "ru"  # e.g. a language chosen
+        await first.commit()
+        subject = await subjects.get_or_create_subject(second, 13)  # e.g. a request confirmed meanwhile
+        await second.commit()
+    assert looked == [13] and subject.language == "ru"
