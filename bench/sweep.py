@@ -19,21 +19,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.scratch import DEFAULT_PG, postgres_database  # noqa: E402
 from bot.jobs.sweep import sweep  # noqa: E402
 from bot.staff.desk import StaffDesk  # noqa: E402
 from storage import migrate  # noqa: E402
@@ -45,7 +43,6 @@ from storage.staff import ReminderClaim  # noqa: E402
 
 STAFF_CHAT_ID = -1001000000001
 CHUNK = 20_000
-DEFAULT_PG = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
 
 def request_rows(start: int, count: int, subject_id: int, now: datetime, due_ids: set[int], rng: random.Random):
@@ -133,27 +130,6 @@ async def measure(url: str, total: int, due: int, rounds: int) -> dict[str, floa
         return {"fill": fill_seconds, "median": statistics.median(times), "best": min(times), "plan": plan}
     finally:
         await engine.dispose()
-
-
-async def postgres_database(base_url: str):
-    import asyncpg
-
-    name = f"pd_bench_{uuid.uuid4().hex[:10]}"
-    admin_dsn = make_url(base_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    admin = await asyncpg.connect(admin_dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-
-    async def drop() -> None:
-        admin = await asyncpg.connect(admin_dsn)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-
-    return make_url(base_url).set(database=name).render_as_string(hide_password=False), drop
 
 
 async def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,7 @@ from aiogram import Bot, Dispatcher, F  # noqa: E402
 from aiogram.fsm.storage.memory import MemoryStorage  # noqa: E402
 from aiogram.types import CallbackQuery, Chat, Message, MessageEntity, Update, User  # noqa: E402
 
+from bench.scratch import DEFAULT_PG, postgres_database  # noqa: E402
 from bot.app import App, build_app, build_dispatcher, create_bot  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.console.fake_telegram import FakeTelegramSession  # noqa: E402
@@ -129,11 +130,11 @@ def bare_dispatcher() -> Dispatcher:
     return dispatcher
 
 
-async def full_app(scratch: Path) -> App:
+async def full_app(scratch: Path, database_url: str | None = None) -> App:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]  # a developer's .env must not change the figures
         bot_token=None,
-        database_url=f"sqlite+aiosqlite:///{scratch / 'bench.db'}",
+        database_url=database_url or f"sqlite+aiosqlite:///{scratch / 'bench.db'}",
         redis_url=None,
         policy_file=ROOT / "policies" / "velluto.yaml",
         default_locale="en",
@@ -299,7 +300,10 @@ async def main(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as scratch:
         if args.shallow_keyboards:
             shallow_keyboard_export()
-        app = await full_app(Path(scratch))
+        database_url, drop = None, None
+        if args.postgres:
+            database_url, drop = await postgres_database(args.postgres)
+        app = await full_app(Path(scratch), database_url)
         if args.sqlite_synchronous:
             await set_sqlite_synchronous(app, args.sqlite_synchronous)
         # The same stack with aiogram's in-memory FSM storage: how much the FSM read per update costs.
@@ -334,6 +338,8 @@ async def main(args: argparse.Namespace) -> int:
             sql = await sql_per_kind(app, stacks["full stack"][1], returning=args.returning)
         finally:
             await app.close()
+            if drop is not None:
+                await drop()
 
     bare_best, full_best = best(rounds["bare aiogram"]), best(rounds["full stack"])
     memory_best = best(rounds["full, FSM in memory"])
@@ -343,6 +349,7 @@ async def main(args: argparse.Namespace) -> int:
         print(f"SQLite PRAGMA synchronous={args.sqlite_synchronous} (bench knob, not the application's setting)")
     if args.shallow_keyboards:
         print("keyboard builder without deep copies (bench knob: what building markups directly would give)")
+    print(f"full stack on {'PostgreSQL (' + args.postgres + ')' if args.postgres else 'SQLite (WAL)'}")
     if args.returning:
         print("returning people: each has a subject row (a language chosen earlier), no requests")
     print(
@@ -390,6 +397,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", nargs="?", const="full stack", choices=["full stack", "full, FSM in memory", "bare aiogram"],
         help="cProfile one round of this stack (default: the full stack) instead of measuring",
+    )
+    parser.add_argument(
+        "--postgres", nargs="?", const=DEFAULT_PG, metavar="URL",
+        help=f"run the full stack on a scratch PostgreSQL database made on this server (default {DEFAULT_PG})",
     )
     parser.add_argument(
         "--returning", action="store_true",
