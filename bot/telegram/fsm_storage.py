@@ -111,6 +111,8 @@ class SqlStorage(BaseStorage):
             if self._complete:
                 return None, {}
         async with self._engine.connect() as connection:
+            if self._engine.dialect.name == "postgresql":  # one SELECT needs no BEGIN/ROLLBACK round trips
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
             record = await fsm_queries.load(connection, key)
         if self._cache is not None:
             self._remember(key, record)
