@@ -130,12 +130,12 @@ def bare_dispatcher() -> Dispatcher:
     return dispatcher
 
 
-async def full_app(scratch: Path, database_url: str | None = None) -> App:
+async def full_app(scratch: Path, database_url: str | None = None, redis_url: str | None = None) -> App:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]  # a developer's .env must not change the figures
         bot_token=None,
         database_url=database_url or f"sqlite+aiosqlite:///{scratch / 'bench.db'}",
-        redis_url=None,
+        redis_url=redis_url,
         policy_file=ROOT / "policies" / "velluto.yaml",
         default_locale="en",
         log_level="WARNING",
@@ -303,7 +303,7 @@ async def main(args: argparse.Namespace) -> int:
         database_url, drop = None, None
         if args.postgres:
             database_url, drop = await postgres_database(args.postgres)
-        app = await full_app(Path(scratch), database_url)
+        app = await full_app(Path(scratch), database_url, args.redis)
         if args.sqlite_synchronous:
             await set_sqlite_synchronous(app, args.sqlite_synchronous)
         # The same stack with aiogram's in-memory FSM storage: how much the FSM read per update costs.
@@ -349,7 +349,8 @@ async def main(args: argparse.Namespace) -> int:
         print(f"SQLite PRAGMA synchronous={args.sqlite_synchronous} (bench knob, not the application's setting)")
     if args.shallow_keyboards:
         print("keyboard builder without deep copies (bench knob: what building markups directly would give)")
-    print(f"full stack on {'PostgreSQL (' + args.postgres + ')' if args.postgres else 'SQLite (WAL)'}")
+    fsm = f", FSM in Redis ({args.redis})" if args.redis else ""
+    print(f"full stack on {'PostgreSQL (' + args.postgres + ')' if args.postgres else 'SQLite (WAL)'}{fsm}")
     if args.returning:
         print("returning people: each has a subject row (a language chosen earlier), no requests")
     print(
@@ -401,6 +402,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--postgres", nargs="?", const=DEFAULT_PG, metavar="URL",
         help=f"run the full stack on a scratch PostgreSQL database made on this server (default {DEFAULT_PG})",
+    )
+    parser.add_argument(
+        "--redis", nargs="?", const="redis://127.0.0.1:6379/15", metavar="URL",
+        help="keep the FSM in Redis (REDIS_URL), as at scale; default database 15 of the local server",
     )
     parser.add_argument(
         "--returning", action="store_true",

@@ -165,12 +165,32 @@ async def sqlite_rows(engine: AsyncEngine, sql: str, parameters: tuple) -> list[
 
 
 async def committed_rows(session: AsyncSession, sql: str, parameters: tuple) -> list[tuple] | None:
-    """`sqlite_rows` on behalf of a session: None (ask the session itself) when the session holds changes
-    of its own or a transaction, which a read beside it would not see."""
+    """Rows of a small SELECT of committed data, read beside the session: on SQLite on the loop
+    (`sqlite_rows`), on PostgreSQL on a pooled connection in autocommit (no BEGIN/ROLLBACK round trips,
+    and the session opens no connection for it). None (ask the session itself) when the session holds
+    changes or a transaction of its own, which a read beside it would not see, or when the read cannot
+    be made that way. `sql` uses `?` placeholders."""
     engine = session.bind
     if engine is None or session.in_transaction() or session.new or session.dirty or session.deleted:
         return None
+    if engine.dialect.name == "postgresql":  # type: ignore[union-attr]
+        return await _postgres_rows(engine, sql, parameters)  # type: ignore[arg-type]
     return await sqlite_rows(engine, sql, parameters)  # type: ignore[arg-type]
+
+
+_NUMBERED: dict[str, str] = {}
+
+
+async def _postgres_rows(engine: AsyncEngine, sql: str, parameters: tuple) -> list[tuple]:
+    numbered = _NUMBERED.get(sql)
+    if numbered is None:  # `?` -> `$1`, `$2`, ... (our own SQL: no `?` inside literals)
+        parts = sql.split("?")
+        numbered = _NUMBERED[sql] = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        raw = await connection.get_raw_connection()
+        rows = await raw.driver_connection.fetch(numbered, *parameters)  # asyncpg: no transaction opened
+    return [tuple(row) for row in rows]
 
 
 async def sqlite_execute(engine: AsyncEngine, statements: Sequence[tuple[str, tuple]]) -> None:
