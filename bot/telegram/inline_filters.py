@@ -21,7 +21,6 @@ def _inline(callback: Callable[..., Any]) -> Callable[..., Any]:
     async def run_inline(*args: Any, **kwargs: Any) -> Any:
         return callback(*args, **kwargs)
 
-    run_inline.__wrapped_sync__ = callback  # type: ignore[attr-defined]  # for error messages and tests
     return run_inline
 
 
