@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import os
 import socket
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy.engine import make_url
 
+from bench.scratch import DEFAULT_PG, postgres_database
 from bot.config import Settings
 from bot.policy import load_policy
 from storage import migrate
 from storage.engine import close_inline_reader, create_engine, create_session_factory
 
 ROOT = Path(__file__).resolve().parent.parent
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_URL = DEFAULT_PG
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 STAFF_CHAT_ID = -1001000000001
 
@@ -48,21 +48,9 @@ async def db_url(tmp_path):
         return
     if not reachable(POSTGRES_URL, 5432):
         pytest.skip(f"PostgreSQL not reachable at {make_url(POSTGRES_URL).render_as_string()} (TEST_POSTGRES_URL)")
-    import asyncpg
-
-    name = f"pd_test_{uuid.uuid4().hex[:12]}"
-    admin_dsn = make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(hide_password=False)
-    admin = await asyncpg.connect(admin_dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    admin = await asyncpg.connect(admin_dsn)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    url, drop = await postgres_database(POSTGRES_URL, prefix="pd_test")
+    yield url
+    await drop()
 
 
 @pytest.fixture
